@@ -1,0 +1,63 @@
+/* benchmark.h: benchmarks as type objects (like gsl_rng_type). A type knows how to build
+ * its space from the job, the true (noise-free) time of a configuration, a noisy
+ * measurement at a fidelity (repetitions) and the simulated cost of that measurement.
+ * An instance (mfbo_benchmark) is one landscape: a type, its settings and an instance
+ * number; it also knows its optimum when the space can be enumerated. */
+#ifndef MFBO_BENCHMARK_H
+#define MFBO_BENCHMARK_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+#include "mfbo/error.h"
+#include "mfbo/settings.h"
+#include "mfbo/space.h"
+
+typedef struct mfbo_benchmark_type {
+  const char *name;
+  const char *summary;
+  size_t state_size;
+  /* Reads its settings and builds the space (before [space] overrides are applied). */
+  int (*init)(void *state, mfbo_settings *settings, int instance, mfbo_space *space,
+              mfbo_error *err);
+  /* True time in ms; INFINITY for a configuration that fails. */
+  double (*true_ms)(const void *state, const mfbo_space *space, const int *cfg);
+  /* One measurement at fidelity reps >= 1, drawing from noise; INFINITY if it fails. */
+  double (*measure_ms)(const void *state, const mfbo_space *space, const int *cfg,
+                       double true_ms, int reps, gsl_rng *noise);
+  /* Simulated seconds the measurement costs a user (compile + timing). */
+  double (*cost_s)(const void *state, const mfbo_space *space, const int *cfg,
+                   double true_ms, int reps);
+  void (*free)(void *state);
+} mfbo_benchmark_type;
+
+extern const mfbo_benchmark_type mfbo_benchmark_seed;
+/* NULL-terminated table of every benchmark type. */
+extern const mfbo_benchmark_type *const mfbo_benchmark_types[];
+const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name);
+
+typedef struct {
+  const mfbo_benchmark_type *type;
+  void *state;
+  mfbo_space *space;
+  int instance;
+  double optimum_ms;      /* NaN if unknown */
+  int64_t optimum_index;  /* index in the space, -1 if unknown */
+  uint64_t key;           /* hash of type, settings, space and instance */
+} mfbo_benchmark;
+
+/* Builds one landscape; settings and space_settings are checked for unknown keys. */
+mfbo_benchmark *mfbo_benchmark_alloc(const mfbo_benchmark_type *type, mfbo_settings *settings,
+                                     mfbo_settings *space_settings, int instance,
+                                     mfbo_error *err);
+void mfbo_benchmark_free(mfbo_benchmark *b);
+
+double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg);
+/* One evaluation at fidelity reps: the true time, a measurement drawn from noise and its
+ * simulated cost. */
+void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, gsl_rng *noise,
+                             double *true_ms, double *measured_ms, double *cost_s);
+/* regret = true/optimum - 1 (NaN when the optimum is unknown, +inf for a failure). */
+double mfbo_benchmark_regret(const mfbo_benchmark *b, double true_ms);
+
+#endif

@@ -1,0 +1,48 @@
+/* job.h: a validated job file (INI, parsed with libinih). Loading checks everything a run
+ * will need: sections, keys, values, the benchmark and every algorithm's settings, so that
+ * a bad job fails at once with FILE:LINE and nothing is written. */
+#ifndef MFBO_JOB_H
+#define MFBO_JOB_H
+
+#include "mfbo/benchmark.h"
+#include "mfbo/error.h"
+#include "mfbo/run.h"
+#include "mfbo/searcher.h"
+#include "mfbo/settings.h"
+
+typedef struct {
+  char label[MFBO_NAME_MAX];
+  const mfbo_searcher_type *type;
+  mfbo_settings settings; /* without "type" */
+  int line;
+} mfbo_job_algorithm;
+
+typedef struct {
+  char *path;    /* the file it came from ("(built-in default)" for the default) */
+  char *text;    /* the whole job text, stored in results files */
+  char name[128];
+  char output[1024];
+  long *seeds;
+  int n_seeds;
+  int *instances;
+  int n_instances;
+  mfbo_budget budget;
+  const mfbo_benchmark_type *benchmark_type;
+  mfbo_settings benchmark;  /* [benchmark] without type and instances */
+  mfbo_settings space;      /* [space] */
+  mfbo_job_algorithm *algorithms;
+  int n_algorithms;
+} mfbo_job;
+
+/* The built-in default job: the seed's convergence analysis. */
+extern const char mfbo_default_job_text[];
+
+int mfbo_job_load_file(const char *path, mfbo_job *job, mfbo_error *err);
+int mfbo_job_load_text(const char *name, const char *text, mfbo_job *job, mfbo_error *err);
+void mfbo_job_free(mfbo_job *job);
+
+/* Parses "1-30, 42" into a sorted list of distinct integers in [lo, hi]. */
+int mfbo_parse_int_list(const char *text, long lo, long hi, long **out, int *n, mfbo_error *err,
+                        int line);
+
+#endif

@@ -1,0 +1,90 @@
+/* seed.c: the `seed` benchmark, exactly as ../shared/spec/seed-benchmark.md defines it: a
+ * quadratic bowl over (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages) with two Gaussian
+ * attractors and non-smooth penalties; Gaussian noise of sd noise_sd_ms / sqrt(reps),
+ * floored at 0.1 ms; cost = compile_s + reps x (true time + overhead) in seconds. */
+#include <math.h>
+#include <gsl/gsl_randist.h>
+
+#include "mfbo/benchmark.h"
+
+typedef struct {
+  double compile_s;          /* simulated compile time of one configuration */
+  double noise_sd_ms;        /* sd of a single-repetition measurement */
+  double overhead_ms_per_rep; /* launch/sync overhead added to each timed repetition */
+} seed_state;
+
+static int seed_init(void *vstate, mfbo_settings *settings, int instance, mfbo_space *space,
+                     mfbo_error *err) {
+  (void)instance; /* the seed landscape has a single instance */
+  seed_state *st = vstate;
+  st->compile_s = 0.5;
+  st->noise_sd_ms = 0.2;
+  st->overhead_ms_per_rep = 0.0;
+  if (mfbo_settings_get_double(settings, "compile_s", 0, 1e6, &st->compile_s, err) ||
+      mfbo_settings_get_double(settings, "noise_sd_ms", 0, 1e6, &st->noise_sd_ms, err) ||
+      mfbo_settings_get_double(settings, "overhead_ms_per_rep", 0, 1e6,
+                               &st->overhead_ms_per_rep, err))
+    return -1;
+  static const double stages[] = {2, 3, 4, 5};
+  if (mfbo_space_add_pow2(space, "BLOCK_M", 32, 256, 128, err) ||
+      mfbo_space_add_pow2(space, "BLOCK_N", 32, 256, 128, err) ||
+      mfbo_space_add_pow2(space, "BLOCK_K", 16, 128, 64, err) ||
+      mfbo_space_add_pow2(space, "num_warps", 2, 16, 8, err) ||
+      mfbo_space_add_enum(space, "num_stages", 4, stages, NULL, 1, err))
+    return -1;
+  return 0;
+}
+
+static double sq(double x) { return x * x; }
+
+/* The spec's formula for any positive values (M, N, K, w, s). */
+static double seed_formula_ms(double M, double N, double K, double w, double s) {
+  double t = 2.0 + 0.002 * sq(M - 128) + 0.002 * sq(N - 128) + 0.003 * sq(K - 64) +
+             0.15 * sq(w - 8) + 0.25 * sq(s - 3);
+  static const double attractors[2][5] = {{64, 64, 32, 4, 2}, {256, 128, 64, 16, 4}};
+  for (int a = 0; a < 2; a++) {
+    const double *A = attractors[a];
+    double d2 = 0.001 * sq(M - A[0]) + 0.001 * sq(N - A[1]) + 0.002 * sq(K - A[2]) +
+                0.1 * sq(w - A[3]) + 0.2 * sq(s - A[4]);
+    t -= 0.8 * exp(-d2 / 2);
+  }
+  if (fmod(M, 128) != 0) t += 0.3;
+  if (fmod(N, 128) != 0) t += 0.3;
+  if (w > 4 * s) t += 0.5;
+  return t;
+}
+
+static double seed_true_ms(const void *state, const mfbo_space *space, const int *cfg) {
+  (void)state;
+  return seed_formula_ms(mfbo_space_value(space, cfg, 0), mfbo_space_value(space, cfg, 1),
+                         mfbo_space_value(space, cfg, 2), mfbo_space_value(space, cfg, 3),
+                         mfbo_space_value(space, cfg, 4));
+}
+
+static double seed_measure_ms(const void *vstate, const mfbo_space *space, const int *cfg,
+                              double true_ms, int reps, gsl_rng *noise) {
+  (void)space;
+  (void)cfg;
+  const seed_state *st = vstate;
+  double e = gsl_ran_gaussian(noise, st->noise_sd_ms / sqrt((double)reps));
+  return fmax(0.1, true_ms + e);
+}
+
+static double seed_cost_s(const void *vstate, const mfbo_space *space, const int *cfg,
+                          double true_ms, int reps) {
+  (void)space;
+  (void)cfg;
+  const seed_state *st = vstate;
+  return st->compile_s + reps * (true_ms + st->overhead_ms_per_rep) / 1000.0;
+}
+
+const mfbo_benchmark_type mfbo_benchmark_seed = {
+    .name = "seed",
+    .summary = "the seed's synthetic GPU-kernel landscape (1024 configurations)",
+    .state_size = sizeof(seed_state),
+    .init = seed_init,
+    .true_ms = seed_true_ms,
+    .measure_ms = seed_measure_ms,
+    .cost_s = seed_cost_s,
+    .free = NULL,
+};

@@ -1,0 +1,166 @@
+/* test_seed.c: the seed benchmark against its spec: the reference table to 1e-9, the
+ * space (1024 configurations), the optimum, the median, the noise model's mean and spread
+ * at several fidelities, the cost model and [space] overrides. */
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "check.h"
+#include "mfbo/benchmark.h"
+#include "mfbo/stream.h"
+
+static mfbo_benchmark *seed(mfbo_settings *settings, mfbo_settings *space) {
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  mfbo_benchmark *b = mfbo_benchmark_alloc(&mfbo_benchmark_seed, settings, space, 1, &err);
+  if (!b) mfbo_error_print(&err, stderr);
+  return b;
+}
+
+/* The configuration with these parameter values (all must exist in the space). */
+static void cfg_of(const mfbo_space *s, const double *values, int *cfg) {
+  for (int j = 0; j < s->n_params; j++) {
+    cfg[j] = -1;
+    for (int i = 0; i < s->params[j].n_values; i++)
+      if (s->params[j].values[i] == values[j]) cfg[j] = i;
+  }
+}
+
+static void test_reference_table(const mfbo_benchmark *b) {
+  static const double table[][6] = {
+      {128, 128, 64, 8, 3, 1.998048095156479},  {64, 64, 32, 4, 2, 23.905999999999814},
+      {256, 128, 64, 16, 4, 43.81799999999982}, {32, 32, 16, 2, 2, 51.84388984929294},
+      {256, 256, 128, 16, 5, 90.42399666535239}, {128, 128, 64, 16, 3, 12.09979636002344},
+      {128, 64, 64, 8, 3, 10.476930367045115}};
+  int cfg[5];
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+    cfg_of(b->space, table[i], cfg);
+    CHECK(mfbo_space_contains(b->space, cfg));
+    CHECK_NEAR(mfbo_benchmark_true_ms(b, cfg), table[i][5], 1e-9);
+  }
+  cfg_of(b->space, (const double[]){128, 128, 64, 8, 2}, cfg);
+  CHECK_NEAR(mfbo_benchmark_true_ms(b, cfg), 2.247846, 5e-7);
+}
+
+static void test_landscape_shape(const mfbo_benchmark *b) {
+  CHECK(mfbo_space_size(b->space) == 1024);
+  CHECK_NEAR(b->optimum_ms, 1.998048095156479, 1e-9);
+  int cfg[5];
+  mfbo_space_default(b->space, cfg);
+  CHECK(mfbo_space_index(b->space, cfg) == b->optimum_index); /* the default is the optimum */
+  double times[1024];
+  int within10 = 0;
+  for (uint64_t k = 0; k < 1024; k++) {
+    mfbo_space_point(b->space, k, cfg);
+    times[k] = mfbo_benchmark_true_ms(b, cfg);
+    within10 += times[k] <= 1.1 * b->optimum_ms;
+  }
+  gsl_sort(times, 1, 1024);
+  CHECK_NEAR(gsl_stats_median_from_sorted_data(times, 1, 1024), 42.03, 0.01);
+  CHECK(within10 == 1);
+  CHECK_NEAR(times[1023], 90.42399666535239, 1e-9);
+}
+
+/* Mean and sd of many measurements at fidelity r: Normal(t, 0.2/sqrt(r)) (t >> floor). */
+static void test_noise(const mfbo_benchmark *b) {
+  gsl_rng *noise = mfbo_stream_alloc(42, "test-noise");
+  int cfg[5];
+  mfbo_space_default(b->space, cfg);
+  static const int reps[] = {1, 5, 50, 500};
+  enum { N = 20000 };
+  static double x[N];
+  for (int f = 0; f < 4; f++) {
+    double true_ms = 0, cost_s = 0;
+    for (int i = 0; i < N; i++)
+      mfbo_benchmark_evaluate(b, cfg, reps[f], noise, &true_ms, &x[i], &cost_s);
+    double sd = 0.2 / sqrt(reps[f]);
+    CHECK_NEAR(gsl_stats_mean(x, 1, N), true_ms, 4 * sd / sqrt(N));
+    CHECK_NEAR(gsl_stats_sd(x, 1, N), sd, 0.03 * sd);
+    CHECK_NEAR(cost_s, 0.5 + reps[f] * true_ms / 1000, 1e-12);
+  }
+  gsl_rng_free(noise);
+}
+
+static void test_settings_and_override(void) {
+  mfbo_settings settings, space;
+  mfbo_settings_init(&settings);
+  mfbo_settings_init(&space);
+  mfbo_settings_add(&settings, "compile_s", "2.5", 3, NULL);
+  mfbo_settings_add(&settings, "noise_sd_ms", "0", 4, NULL);
+  mfbo_settings_add(&space, "BLOCK_M", "16-512", 7, NULL);
+  mfbo_settings_add(&space, "num_stages", "1, 2, 3, 4, 5, 6", 8, NULL);
+  mfbo_benchmark *b = seed(&settings, &space);
+  CHECK(b != NULL);
+  if (b) {
+    CHECK(mfbo_space_size(b->space) == 6 * 4 * 4 * 4 * 6);
+    int cfg[5];
+    mfbo_space_default(b->space, cfg);
+    CHECK(mfbo_space_value(b->space, cfg, 0) == 128);
+    CHECK(mfbo_space_value(b->space, cfg, 4) == 3);
+    double t, m, c;
+    gsl_rng *noise = mfbo_stream_alloc(1, "test");
+    mfbo_benchmark_evaluate(b, cfg, 10, noise, &t, &m, &c);
+    gsl_rng_free(noise);
+    CHECK(m == t); /* noise_sd_ms = 0: exact */
+    CHECK_NEAR(c, 2.5 + 10 * t / 1000, 1e-12);
+    mfbo_benchmark_free(b);
+  }
+  mfbo_settings_free(&settings);
+  mfbo_settings_free(&space);
+
+  /* Huge noise: measurements never go below the 0.1 ms floor, and some sit on it. */
+  mfbo_settings_init(&settings);
+  mfbo_settings_init(&space);
+  mfbo_settings_add(&settings, "noise_sd_ms", "100", 3, NULL);
+  b = seed(&settings, &space);
+  gsl_rng *noise = mfbo_stream_alloc(2, "test");
+  int cfg[5], at_floor = 0, below = 0;
+  mfbo_space_default(b->space, cfg);
+  for (int i = 0; i < 1000; i++) {
+    double t, m, c;
+    mfbo_benchmark_evaluate(b, cfg, 1, noise, &t, &m, &c);
+    at_floor += m == 0.1;
+    below += m < 0.1;
+  }
+  CHECK(at_floor > 400 && below == 0);
+  gsl_rng_free(noise);
+  mfbo_benchmark_free(b);
+  mfbo_settings_free(&settings);
+  mfbo_settings_free(&space);
+
+  /* Unknown keys and bad values fail with their line. */
+  mfbo_error err;
+  mfbo_settings_init(&settings);
+  mfbo_settings_init(&space);
+  mfbo_settings_add(&settings, "compile_seconds", "1", 5, NULL);
+  mfbo_error_clear(&err);
+  CHECK(mfbo_benchmark_alloc(&mfbo_benchmark_seed, &settings, &space, 1, &err) == NULL);
+  CHECK(err.line == 5);
+  mfbo_settings_free(&settings);
+  mfbo_settings_init(&settings);
+  mfbo_settings_add(&space, "BLOCK_K", "16-100", 9, NULL);
+  mfbo_error_clear(&err);
+  CHECK(mfbo_benchmark_alloc(&mfbo_benchmark_seed, &settings, &space, 1, &err) == NULL);
+  CHECK(err.line == 9);
+  mfbo_settings_free(&settings);
+  mfbo_settings_free(&space);
+}
+
+int main(void) {
+  mfbo_settings settings, space;
+  mfbo_settings_init(&settings);
+  mfbo_settings_init(&space);
+  mfbo_benchmark *b = seed(&settings, &space);
+  CHECK(b != NULL);
+  if (b) {
+    test_reference_table(b);
+    test_landscape_shape(b);
+    test_noise(b);
+    mfbo_benchmark_free(b);
+  }
+  test_settings_and_override();
+  mfbo_settings_free(&settings);
+  mfbo_settings_free(&space);
+  CHECK_DONE();
+}

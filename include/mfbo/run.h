@@ -49,7 +49,7 @@ typedef struct {
   const mfbo_benchmark *benchmark;
   const char *label;                 /* the algorithm's label in the job */
   const mfbo_searcher_type *searcher;
-  mfbo_settings *settings;           /* the algorithm's settings */
+  const mfbo_settings *settings;     /* the algorithm's settings */
   long seed;
   mfbo_budget budget;
 } mfbo_run_spec;

@@ -1,0 +1,17 @@
+/* default_job.c: the built-in default job, run by `mfbo-sweep` without a JOB argument:
+ * the seed benchmark's convergence analysis over 30 seeds. It is parsed like any job file
+ * (mfbo_job_load_text) and stored verbatim in the results file. */
+#include "mfbo/job.h"
+
+/* [algorithm pattern] and [algorithm mfbo] are added here when those searchers exist. */
+const char mfbo_default_job_text[] =
+    "; The built-in default job of mfbo-sweep: the seed benchmark's convergence analysis.\n"
+    "[sweep]\n"
+    "name = seed-convergence\n"
+    "seeds = 1-30\n"
+    "output = seed-convergence.h5\n"
+    "\n"
+    "[benchmark]\n"
+    "type = seed\n"
+    "\n"
+    "[algorithm random]\n";

@@ -1,0 +1,297 @@
+/* scheduler.c: dynamic task scheduling over MPI. Rank 0 is the manager: it answers each
+ * worker's request with the next task (or a stop), and writes results to the store as they
+ * arrive, so it holds no trace longer than it takes to write it. Results do not depend on
+ * which rank ran a task: a run is a pure function of its task. */
+#include "scheduler.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { TAG_READY = 1, TAG_RESULT = 2, TAG_TASK = 3, TAG_STOP = 4 };
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+void mfbo_sweep_install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* ---- which task next: labels that took longest so far first, unknown ones first of all */
+
+typedef struct {
+  int n_labels;
+  uint64_t **queue; /* per label: pending task indices in task_id order */
+  uint64_t *len, *pos;
+  double *sum_wall_s;
+  long *n_timed;
+} picker;
+
+static int picker_init(picker *p, const mfbo_sweep *sw) {
+  int n = sw->job->n_algorithms;
+  p->n_labels = n;
+  p->queue = calloc((size_t)n, sizeof *p->queue);
+  p->len = calloc((size_t)n, sizeof *p->len);
+  p->pos = calloc((size_t)n, sizeof *p->pos);
+  p->sum_wall_s = calloc((size_t)n, sizeof *p->sum_wall_s);
+  p->n_timed = calloc((size_t)n, sizeof *p->n_timed);
+  if (!p->queue || !p->len || !p->pos || !p->sum_wall_s || !p->n_timed) return -1;
+  for (int a = 0; a < n; a++)
+    if (!(p->queue[a] = malloc((sw->n_tasks ? sw->n_tasks : 1) * sizeof **p->queue))) return -1;
+  for (uint64_t t = 0; t < sw->n_tasks; t++) {
+    int a = sw->tasks[t].algorithm_index;
+    if (!mfbo_store_has_task(sw->store, sw->tasks[t].task_id)) p->queue[a][p->len[a]++] = t;
+  }
+  return 0;
+}
+
+static void picker_free(picker *p) {
+  for (int a = 0; p->queue && a < p->n_labels; a++) free(p->queue[a]);
+  free(p->queue);
+  free(p->len);
+  free(p->pos);
+  free(p->sum_wall_s);
+  free(p->n_timed);
+}
+
+/* The next task index, or -1 when none is left. */
+static int64_t picker_next(picker *p) {
+  int best = -1;
+  double best_s = -1;
+  for (int a = 0; a < p->n_labels; a++) {
+    if (p->pos[a] == p->len[a]) continue;
+    double expected_s = p->n_timed[a] ? p->sum_wall_s[a] / (double)p->n_timed[a] : INFINITY;
+    if (expected_s > best_s) {
+      best_s = expected_s;
+      best = a;
+    }
+  }
+  return best < 0 ? -1 : (int64_t)p->queue[best][p->pos[best]++];
+}
+
+static void picker_timed(picker *p, int label, double wall_s) {
+  p->sum_wall_s[label] += wall_s;
+  p->n_timed[label]++;
+}
+
+static int picker_left(const picker *p) {
+  for (int a = 0; a < p->n_labels; a++)
+    if (p->pos[a] < p->len[a]) return 1;
+  return 0;
+}
+
+static int should_stop(const mfbo_sweep *sw, double start_s) {
+  return stop_requested || (sw->deadline_s > 0 && mfbo_now_s() - start_s >= sw->deadline_s);
+}
+
+/* ---- results on the wire: a header, the trace rows, their configurations, the incumbent */
+
+typedef struct {
+  uint64_t task_index;
+  int32_t status, has_incumbent;
+  int64_t n_evals;
+  double cost_s, incumbent_true_ms, regret, wall_s;
+  char message[512];
+} wire_header;
+
+static char *pack(uint64_t task_index, const mfbo_run_result *r, double wall_s, int *size) {
+  size_t rows = (size_t)r->n_evals * sizeof *r->trace;
+  size_t cfgs = (size_t)r->n_evals * (size_t)r->n_params * sizeof(int);
+  size_t inc = (size_t)r->n_params * sizeof(int);
+  size_t total = sizeof(wire_header) + rows + cfgs + inc;
+  char *buf = malloc(total);
+  if (!buf || total > (size_t)INT32_MAX) {
+    free(buf);
+    return NULL;
+  }
+  wire_header h = {.task_index = task_index, .status = (int32_t)r->status,
+                   .has_incumbent = r->has_incumbent, .n_evals = r->n_evals, .cost_s = r->cost_s,
+                   .incumbent_true_ms = r->incumbent_true_ms, .regret = r->regret,
+                   .wall_s = wall_s};
+  memcpy(h.message, r->message, sizeof h.message);
+  memcpy(buf, &h, sizeof h);
+  if (rows) memcpy(buf + sizeof h, r->trace, rows);
+  if (cfgs) memcpy(buf + sizeof h + rows, r->trace_cfg, cfgs);
+  memcpy(buf + sizeof h + rows + cfgs, r->incumbent_cfg, inc);
+  *size = (int)total;
+  return buf;
+}
+
+/* Fills r (allocating its arrays) from a packed buffer. */
+static int unpack(const char *buf, int n_params, uint64_t *task_index, mfbo_run_result *r,
+                  double *wall_s) {
+  wire_header h;
+  memcpy(&h, buf, sizeof h);
+  memset(r, 0, sizeof *r);
+  size_t rows = (size_t)h.n_evals * sizeof *r->trace;
+  size_t cfgs = (size_t)h.n_evals * (size_t)n_params * sizeof(int);
+  r->trace = malloc(rows ? rows : 1);
+  r->trace_cfg = malloc(cfgs ? cfgs : 1);
+  r->incumbent_cfg = malloc((size_t)n_params * sizeof(int));
+  if (!r->trace || !r->trace_cfg || !r->incumbent_cfg) return -1;
+  *task_index = h.task_index;
+  *wall_s = h.wall_s;
+  r->status = (mfbo_run_status)h.status;
+  r->has_incumbent = h.has_incumbent;
+  r->n_params = n_params;
+  r->n_evals = h.n_evals;
+  r->cap = h.n_evals;
+  r->cost_s = h.cost_s;
+  r->incumbent_true_ms = h.incumbent_true_ms;
+  r->regret = h.regret;
+  memcpy(r->message, h.message, sizeof r->message);
+  memcpy(r->trace, buf + sizeof h, rows);
+  memcpy(r->trace_cfg, buf + sizeof h + rows, cfgs);
+  memcpy(r->incumbent_cfg, buf + sizeof h + rows + cfgs, (size_t)n_params * sizeof(int));
+  return 0;
+}
+
+/* ---- running and recording one task */
+
+static void run_task(const mfbo_sweep *sw, uint64_t t, mfbo_run_result *r, double *wall_s) {
+  double start_s = mfbo_now_s();
+  mfbo_task_run(sw->job, sw->benches, &sw->tasks[t], r);
+  *wall_s = mfbo_now_s() - start_s;
+}
+
+static int record(const mfbo_sweep *sw, picker *p, uint64_t t, const mfbo_run_result *r,
+                  double wall_s, int rank, mfbo_error *err) {
+  picker_timed(p, sw->tasks[t].algorithm_index, wall_s);
+  if (mfbo_store_append(sw->store, &sw->tasks[t], r, wall_s, rank, err) != 0) return -1;
+  mfbo_progress_task_done(sw->progress, r->status != MFBO_RUN_OK);
+  return 0;
+}
+
+static mfbo_sweep_outcome run_alone(const mfbo_sweep *sw, picker *p, mfbo_error *err) {
+  double start_s = mfbo_now_s();
+  int64_t t;
+  while (!should_stop(sw, start_s) && (t = picker_next(p)) >= 0) {
+    mfbo_run_result r;
+    double wall_s;
+    run_task(sw, (uint64_t)t, &r, &wall_s);
+    int rc = record(sw, p, (uint64_t)t, &r, wall_s, 0, err);
+    mfbo_run_result_free(&r);
+    if (rc != 0) return MFBO_SWEEP_ERROR;
+  }
+  return picker_left(p) ? MFBO_SWEEP_STOPPED : MFBO_SWEEP_DONE;
+}
+
+/* Waits for a message without spinning a core (ranks are often oversubscribed). */
+static void wait_message(MPI_Comm comm, int source, MPI_Status *st) {
+  int flag = 0;
+  struct timespec nap = {0, 1000000}; /* 1 ms */
+  for (;;) {
+    MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, st);
+    if (flag) return;
+    nanosleep(&nap, NULL);
+  }
+}
+
+/* Receives a worker's result and stores it. */
+static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_Status *st,
+                          mfbo_error *err) {
+  int size;
+  MPI_Get_count(st, MPI_BYTE, &size);
+  char *buf = malloc((size_t)size);
+  if (!buf) {
+    mfbo_error_set(err, 0, "out of memory receiving a result");
+    return -1;
+  }
+  MPI_Recv(buf, size, MPI_BYTE, st->MPI_SOURCE, TAG_RESULT, comm, MPI_STATUS_IGNORE);
+  mfbo_run_result r;
+  uint64_t t;
+  double wall_s;
+  int rc = unpack(buf, sw->benches[0]->space->n_params, &t, &r, &wall_s);
+  if (rc == 0) rc = record(sw, p, t, &r, wall_s, st->MPI_SOURCE, err);
+  else mfbo_error_set(err, 0, "out of memory receiving a result");
+  mfbo_run_result_free(&r);
+  free(buf);
+  return rc;
+}
+
+static mfbo_sweep_outcome manage(const mfbo_sweep *sw, picker *p, MPI_Comm comm, int n_ranks,
+                                 mfbo_error *err) {
+  double start_s = mfbo_now_s();
+  int workers = n_ranks - 1, failed = 0;
+  while (workers > 0) {
+    MPI_Status st;
+    wait_message(comm, MPI_ANY_SOURCE, &st);
+    if (st.MPI_TAG == TAG_RESULT) {
+      if (!failed && receive_result(sw, p, comm, &st, err) != 0) failed = 1;
+    } else {
+      MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
+    }
+    int64_t t = failed || should_stop(sw, start_s) ? -1 : picker_next(p);
+    if (t >= 0) {
+      uint64_t task = (uint64_t)t;
+      MPI_Send(&task, 1, MPI_UINT64_T, st.MPI_SOURCE, TAG_TASK, comm);
+    } else {
+      MPI_Send(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, comm);
+      workers--;
+    }
+  }
+  if (failed) return MFBO_SWEEP_ERROR;
+  return picker_left(p) ? MFBO_SWEEP_STOPPED : MFBO_SWEEP_DONE;
+}
+
+static void work(const mfbo_sweep *sw, MPI_Comm comm) {
+  MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_READY, comm);
+  for (;;) {
+    MPI_Status st;
+    wait_message(comm, 0, &st);
+    if (st.MPI_TAG == TAG_STOP) {
+      MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_STOP, comm, MPI_STATUS_IGNORE);
+      return;
+    }
+    uint64_t t;
+    MPI_Recv(&t, 1, MPI_UINT64_T, 0, TAG_TASK, comm, MPI_STATUS_IGNORE);
+    mfbo_run_result r;
+    double wall_s;
+    run_task(sw, t, &r, &wall_s);
+    int size = 0;
+    char *buf = pack(t, &r, wall_s, &size);
+    if (!buf) { /* too large or no memory: report the task as failed, without its trace */
+      r.n_evals = 0;
+      r.status = MFBO_RUN_FAILED;
+      snprintf(r.message, sizeof r.message, "result too large to send to rank 0");
+      buf = pack(t, &r, wall_s, &size);
+    }
+    MPI_Send(buf, size, MPI_BYTE, 0, TAG_RESULT, comm);
+    free(buf);
+    mfbo_run_result_free(&r);
+  }
+}
+
+mfbo_sweep_outcome mfbo_sweep_run(const mfbo_sweep *sw, MPI_Comm comm, mfbo_error *err) {
+  int rank, n_ranks;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n_ranks);
+  if (rank != 0) {
+    work(sw, comm);
+    return MFBO_SWEEP_DONE;
+  }
+  picker p;
+  memset(&p, 0, sizeof p);
+  if (picker_init(&p, sw) != 0) {
+    fprintf(stderr, "mfbo-sweep: out of memory planning %llu tasks\n",
+            (unsigned long long)sw->n_tasks);
+    MPI_Abort(comm, 1);
+  }
+  mfbo_sweep_outcome out =
+      n_ranks == 1 ? run_alone(sw, &p, err) : manage(sw, &p, comm, n_ranks, err);
+  picker_free(&p);
+  return out;
+}

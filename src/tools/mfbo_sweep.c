@@ -1,0 +1,227 @@
+/* mfbo-sweep: run every task of a job across the MPI ranks and write one results file.
+ * Usage: mpirun -n 64 mfbo-sweep JOB, or as a plain process. This file only wires things
+ * together: job -> tasks -> scheduler (MPI) -> store (HDF5). */
+#include <getopt.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfbo/job.h"
+#include "scheduler.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
+
+typedef struct {
+  const char *job_path;   /* NULL: the built-in default job */
+  const char *output;     /* NULL: the job's output */
+  mfbo_store_mode mode;
+  int dry_run, quiet;
+  double deadline_s;
+} options;
+
+static void usage(FILE *out) {
+  fprintf(out,
+      "usage: mfbo-sweep [JOB] [-o FILE] [--resume | --force] [--dry-run]\n"
+      "                  [--deadline SECONDS] [--quiet]\n"
+      "Run every (benchmark instance, algorithm, seed) task of JOB across the MPI ranks\n"
+      "(mpirun -n N mfbo-sweep JOB, or as a plain process) and write one HDF5 results file.\n"
+      "Without JOB, runs the built-in default job: the seed's convergence analysis.\n"
+      "  -o, --output FILE    results file (default: the job's [sweep] output)\n"
+      "      --resume         continue FILE.partial (or accept a complete FILE) of this job\n"
+      "      --force          replace an existing FILE / FILE.partial\n"
+      "      --dry-run        print the task plan and exit\n"
+      "      --deadline S     stop handing out tasks after S seconds (exit 3, resumable)\n"
+      "  -q, --quiet          no progress on stderr\n"
+      "  -h, --help           this help\n"
+      "  -V, --version        the version\n"
+      "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs the results\n"
+      "are in FILE.partial, flushed after every task; complete, they are renamed to FILE.\n"
+      "Exit codes: 0 done, 1 a task failed or I/O error, 2 bad usage or invalid job,\n"
+      "3 stopped early with work left (resume with --resume).\n");
+}
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, options *o, int rank) {
+  static const struct option opts[] = {
+      {"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
+      {"force", no_argument, 0, 'f'},        {"dry-run", no_argument, 0, 'n'},
+      {"deadline", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
+      {0, 0, 0, 0}};
+  memset(o, 0, sizeof *o);
+  o->mode = MFBO_STORE_NEW;
+  FILE *msg = rank == 0 ? stderr : NULL;
+  int c;
+  opterr = rank == 0;
+  while ((c = getopt_long(argc, argv, "o:qhV", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': o->output = optarg; break;
+    case 'r': o->mode = MFBO_STORE_RESUME; break;
+    case 'f': o->mode = MFBO_STORE_FORCE; break;
+    case 'n': o->dry_run = 1; break;
+    case 'q': o->quiet = 1; break;
+    case 'd':
+      if (mfbo_parse_double(optarg, &o->deadline_s) != 0 || o->deadline_s <= 0) {
+        if (msg) fprintf(msg, "mfbo-sweep: --deadline needs a positive number of seconds\n");
+        return EXIT_USAGE;
+      }
+      break;
+    case 'h': if (rank == 0) usage(stdout); return EXIT_OK;
+    case 'V':
+      if (rank == 0) printf("mfbo-sweep %s (git %s)\n", MFBO_VERSION, MFBO_GIT_REVISION);
+      return EXIT_OK;
+    default: if (msg) usage(msg); return EXIT_USAGE;
+    }
+  }
+  if (argc - optind > 1) {
+    if (msg) usage(msg);
+    return EXIT_USAGE;
+  }
+  o->job_path = optind < argc ? argv[optind] : NULL;
+  return -1;
+}
+
+static void print_plan(const mfbo_job *job, const mfbo_task *tasks, uint64_t n, const char *out) {
+  printf("# job %s: %llu tasks (%d instances x %d algorithms x %d seeds) -> %s\n", job->path,
+         (unsigned long long)n, job->n_instances, job->n_algorithms, job->n_seeds, out);
+  printf("task_id,instance,algorithm,type,seed\n");
+  for (uint64_t t = 0; t < n; t++) {
+    const mfbo_job_algorithm *a = &job->algorithms[tasks[t].algorithm_index];
+    printf("%llu,%d,%s,%s,%ld\n", (unsigned long long)tasks[t].task_id,
+           job->instances[tasks[t].instance_index], a->label, a->type->name, tasks[t].seed);
+  }
+}
+
+static char *command_line(int argc, char **argv) {
+  size_t len = 1;
+  for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+  char *text = malloc(len);
+  if (!text) return NULL;
+  text[0] = '\0';
+  for (int i = 0; i < argc; i++) {
+    strcat(text, argv[i]);
+    if (i + 1 < argc) strcat(text, " ");
+  }
+  return text;
+}
+
+/* Builds the landscape of every instance of the job; NULL on error. */
+static mfbo_benchmark **build_benches(mfbo_job *job, mfbo_error *err) {
+  mfbo_benchmark **b = calloc((size_t)job->n_instances, sizeof *b);
+  for (int i = 0; b && i < job->n_instances; i++)
+    if (!(b[i] = mfbo_benchmark_alloc(job->benchmark_type, &job->benchmark, &job->space,
+                                      job->instances[i], err))) {
+      while (i-- > 0) mfbo_benchmark_free(b[i]);
+      free(b);
+      return NULL;
+    }
+  return b;
+}
+
+/* Rank 0 opens the results file; every rank learns whether to go on. Returns -1 to go on,
+ * else the exit code. */
+static int open_store(mfbo_sweep *sw, const options *o, const char *path, int argc,
+                      char **argv, int n_ranks, mfbo_store **store) {
+  int rank, code = -1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0) {
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len;
+    MPI_Get_library_version(lib, &len);
+    char *cmd = command_line(argc, argv);
+    mfbo_provenance prov = {.command_line = cmd ? cmd : "", .mpi_ranks = n_ranks,
+                            .mpi_library = lib};
+    mfbo_error err;
+    mfbo_error_clear(&err);
+    *store = mfbo_store_open(path, sw->job, sw->benches, &prov, o->mode, &err);
+    free(cmd);
+    if (!*store) {
+      mfbo_error_print(&err, stderr);
+      code = EXIT_USAGE;
+    } else if (mfbo_store_complete(*store)) {
+      if (!o->quiet) fprintf(stderr, "mfbo-sweep: %s is already complete\n", path);
+      code = EXIT_OK;
+    }
+  }
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return code;
+}
+
+/* Runs the sweep and ends the store; returns the exit code (meaningful on rank 0). */
+static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char *path,
+                 int rank) {
+  mfbo_progress progress;
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  sw->store = store;
+  sw->progress = &progress;
+  if (rank == 0)
+    mfbo_progress_start(&progress, o->quiet ? NULL : stderr, sw->n_tasks,
+                        mfbo_store_n_done(store));
+  mfbo_sweep_outcome out = mfbo_sweep_run(sw, MPI_COMM_WORLD, &err);
+  if (rank != 0) return EXIT_OK;
+  if (out == MFBO_SWEEP_DONE && mfbo_store_finish(store, &err) == 0) {
+    mfbo_progress_finish(&progress, "complete", path);
+    return progress.failed ? EXIT_FAILED : EXIT_OK;
+  }
+  if (out == MFBO_SWEEP_STOPPED) {
+    mfbo_store_close(store);
+    mfbo_progress_finish(&progress, "stopped early, resume with --resume", path);
+    return EXIT_STOPPED;
+  }
+  mfbo_error_print(&err, stderr);
+  mfbo_store_close(store);
+  return EXIT_FAILED;
+}
+
+static int run(int argc, char **argv, int rank, int n_ranks) {
+  options o;
+  int code = parse_options(argc, argv, &o, rank);
+  if (code >= 0) return code;
+  mfbo_job job;
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  if ((o.job_path ? mfbo_job_load_file(o.job_path, &job, &err)
+                  : mfbo_job_load_text("(built-in default)", mfbo_default_job_text, &job,
+                                       &err)) != 0) {
+    if (rank == 0) mfbo_error_print(&err, stderr);
+    return EXIT_USAGE;
+  }
+  const char *path = o.output ? o.output : job.output;
+  mfbo_sweep sw = {.job = &job, .deadline_s = o.deadline_s};
+  mfbo_task *tasks = mfbo_tasks_make(&job, &sw.n_tasks);
+  sw.tasks = tasks;
+  mfbo_benchmark **benches = build_benches(&job, &err);
+  sw.benches = benches;
+  mfbo_store *store = NULL;
+  if (!tasks || !benches) {
+    if (rank == 0) mfbo_error_print(&err, stderr);
+    code = EXIT_FAILED;
+  } else if (o.dry_run) {
+    if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
+    code = EXIT_OK;
+  } else if ((code = open_store(&sw, &o, path, argc, argv, n_ranks, &store)) < 0) {
+    code = sweep(&sw, store, &o, path, rank);
+  } else if (store) {
+    mfbo_store_close(store);
+  }
+  for (int i = 0; benches && i < job.n_instances; i++) mfbo_benchmark_free(benches[i]);
+  free(benches);
+  free(tasks);
+  mfbo_job_free(&job);
+  return code;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank, n_ranks;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
+  mfbo_sweep_install_signals();
+  int code = run(argc, argv, rank, n_ranks);
+  /* every rank exits with rank 0's code, so mpirun reports it */
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Finalize();
+  return code;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# test_faults.sh: a sweep killed with SIGKILL (the whole MPI job) at several points resumes
+# to the same results as an uninterrupted one; SIGUSR1 (Slurm's warning) and SIGTERM stop
+# it with exit 3 and a resumable file; --deadline does the same; a different job is refused.
+set -u
+bin=$1; src=$2
+. "$src/tests/sweep/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+job=$src/tests/sweep/long.ini
+sweep() { mpirun -n 2 "$bin/mfbo-sweep" "$job" --quiet "$@"; }
+
+sweep -o "$tmp/ref.h5"; check "uninterrupted sweep exits 0" "[ $? -eq 0 ]"
+
+# SIGKILL to the whole process group (mpirun and every rank), then resume; the resumed run
+# is itself killed once more at the second point.
+out=$tmp/killed.h5
+for delay in 1.0 2.0; do
+  start_group mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet --resume
+  sleep $delay; kill -9 -- -$pgid; wait $pgid 2>/dev/null
+  check "killed after ${delay}s: a partial file is left" "[ -f $out.partial ] && [ ! -e $out ]"
+done
+sweep -o "$out" --resume; check "resume after SIGKILL exits 0" "[ $? -eq 0 ]"
+check "resumed = uninterrupted" "same_results $tmp/ref.h5 $out"
+
+# SIGUSR1 to mpirun: forwarded to the ranks, exit 3, resumable.
+out=$tmp/usr1.h5
+start_group mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet
+sleep 1.5; kill -USR1 $pgid; wait $pgid; rc=$?
+check "SIGUSR1 gives exit 3" "[ $rc -eq 3 ]"
+check "SIGUSR1 leaves a partial file" "[ -f $out.partial ] && [ ! -e $out ]"
+sweep -o "$out" --resume; check "resume after SIGUSR1 exits 0" "[ $? -eq 0 ]"
+check "resumed after SIGUSR1 = uninterrupted" "same_results $tmp/ref.h5 $out"
+
+# SIGTERM to a plain process (no mpirun): exit 3.
+out=$tmp/term.h5
+"$bin/mfbo-sweep" "$job" -o "$out" --quiet & pid=$!
+sleep 1.5; kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM gives exit 3" "[ $rc -eq 3 ] && [ -f $out.partial ]"
+"$bin/mfbo-sweep" "$job" -o "$out" --quiet --resume; check "resume after SIGTERM exits 0" "[ $? -eq 0 ]"
+check "resumed after SIGTERM = uninterrupted" "same_results $tmp/ref.h5 $out"
+
+# --deadline
+out=$tmp/deadline.h5
+sweep -o "$out" --deadline 0.5; rc=$?
+check "--deadline gives exit 3" "[ $rc -eq 3 ] && [ -f $out.partial ]"
+sum=$(md5sum <"$out.partial")
+"$bin/mfbo-sweep" "$src/tests/sweep/small.ini" -o "$out" --resume --quiet 2>"$tmp/err"; rc=$?
+check "resuming with a different job exits 2" "[ $rc -eq 2 ] && grep -q 'different job' $tmp/err"
+check "... and leaves the partial file untouched" "[ \"\$(md5sum <$out.partial)\" = '$sum' ]"
+sweep -o "$out" --resume; check "resume after --deadline exits 0" "[ $? -eq 0 ]"
+check "resumed after --deadline = uninterrupted" "same_results $tmp/ref.h5 $out"
+exit $fail

@@ -9,6 +9,6 @@ apt-get install -y -qq --no-install-recommends \
   libhdf5-dev hdf5-tools \
   libgsl-dev libopenblas-serial-dev \
   libinih-dev libjansson-dev zlib1g-dev \
-  gnuplot-nox \
+  gnuplot-nox bc time \
   python3 python3-h5py python3-numpy >/dev/null
 echo "install-deps: done"

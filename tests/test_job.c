@@ -82,10 +82,10 @@ static const struct {
 } bad_files[] = {
     {"bad-unknown-section.ini", 7, "unknown section [results]"},
     {"bad-unknown-key.ini", 4, "unknown key 'seed' in [sweep]"},
-    {"bad-value.ini", 4, "budget_evals = 'lots': not an integer"},
-    {"bad-budget-cost.ini", 4, "budget_cost_s = -5: must be between 0"},
+    {"bad-value.ini", 4, "budget_evals = 'lots': expected an integer >= 0"},
+    {"bad-budget-cost.ini", 4, "budget_cost_s = '-5': expected seconds >= 0"},
     {"bad-range.ini", 4, "seeds: bad list item '1..30'"},
-    {"bad-negative-seed.ini", 3, "seeds: '-4': values must be between 0"},
+    {"bad-negative-seed.ini", 3, "seeds: '-4': values must be >= 0"},
     {"bad-instances.ini", 6, "instances: '0-2': values must be between 1"},
     {"bad-empty-range.ini", 3, "seeds: empty range '5-3'"},
     {"bad-empty-list.ini", 3, "seeds: empty list"},
@@ -156,10 +156,45 @@ static void test_odd_files(void) {
   expect_error(p, 0, "cannot read: Is a directory");
 }
 
+/* Loading text fails at line with a message containing msg. */
+static void expect_text_error(const char *text, int line, const char *msg) {
+  mfbo_job job;
+  mfbo_error err;
+  int rc = mfbo_job_load_text("inline", text, &job, &err);
+  int ok = rc == -1 && err.line == line && strstr(err.msg, msg) &&
+           strcmp(err.file, "inline") == 0 && job_is_empty(&job);
+  if (!ok) {
+    fprintf(stderr, "expected error at line %d containing \"%s\" for:\n%s\ngot rc %d, ", line,
+            msg, text, rc);
+    mfbo_error_print(&err, stderr);
+  }
+  CHECK(ok);
+  if (rc == 0) mfbo_job_free(&job);
+}
+
+#define HEAD "[sweep]\nseeds = 1\n"                 /* lines 1-2 */
+#define TAIL "[benchmark]\ntype = seed\n[algorithm random]\n"
+
 /* Text loads report errors under the name they were given. */
 static void test_text_errors(void) {
   mfbo_job job;
   mfbo_error err;
+  expect_text_error(HEAD "budget_cost_s = nan\n" TAIL, 3, "expected seconds >= 0");
+  expect_text_error(HEAD "budget_cost_s = 1e400\n" TAIL, 3, "expected seconds >= 0");
+  expect_text_error(HEAD "budget_evals = 1.5\n" TAIL, 3, "expected an integer >= 0");
+  expect_text_error(HEAD "name =\n" TAIL, 3, "name is empty");
+  expect_text_error(HEAD "output = ; none\n" TAIL, 3, "output is empty");
+  expect_text_error(HEAD "= 5\n" TAIL, 3, "missing key before '='");
+  expect_text_error(HEAD "  [benchmark]\ntype = seed\n", 3, "indented line");
+  expect_text_error(HEAD TAIL "[algorithm]\n", 6, "missing label");
+  expect_text_error(HEAD TAIL "[algorithm  ]\n", 6, "missing label");
+  /* names are case-sensitive */
+  expect_text_error("[Sweep]\nseeds = 1\n" TAIL, 1, "unknown section [Sweep]");
+  expect_text_error("[sweep]\nSeeds = 1\n" TAIL, 2, "unknown key 'Seeds' in [sweep]");
+  expect_text_error(HEAD TAIL "Type = random\n", 6, "unknown key 'Type' in [algorithm random]");
+  expect_text_error(HEAD "[benchmark]\ntype = Seed\n[algorithm random]\n", 4,
+                    "unknown benchmark type 'Seed'");
+
   int rc = mfbo_job_load_text("inline", "[sweep]\nseeds = 1\n[benchmark]\ntype = seed\n", &job,
                               &err);
   CHECK(rc == -1 && err.line == 0 && strcmp(err.file, "inline") == 0 && job_is_empty(&job));

@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <float.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -327,7 +326,10 @@ static int add_item(const char *s, long lo, long hi, long **vals, size_t *n, siz
     return -1;
   }
   if (a < lo || a > hi || b < lo || b > hi) {
-    mfbo_error_set(err, line, "'%.*s': values must be between %ld and %ld", len, s, lo, hi);
+    if (hi == LONG_MAX)
+      mfbo_error_set(err, line, "'%.*s': values must be >= %ld", len, s, lo);
+    else
+      mfbo_error_set(err, line, "'%.*s': values must be between %ld and %ld", len, s, lo, hi);
     return -1;
   }
   if (b < a) {
@@ -411,10 +413,15 @@ static int finish_sweep(parser *p, const char *default_name) {
   it = mfbo_settings_take(s, "seeds");
   if (!it) return fail(p, p->sweep_line, "missing key 'seeds' in [sweep] (e.g. seeds = 1-30)");
   if (parse_list_setting(p, it, 0, LONG_MAX, &job->seeds, &job->n_seeds) != 0) return -1;
-  if (mfbo_settings_get_long(s, "budget_evals", 0, LONG_MAX, &job->budget.max_evals, p->err) ||
-      mfbo_settings_get_double(s, "budget_cost_s", 0, DBL_MAX, &job->budget.max_cost_s,
-                               p->err))
-    return -1;
+  mfbo_budget *b = &job->budget;
+  it = mfbo_settings_take(s, "budget_evals");
+  if (it && (mfbo_parse_long(it->value, &b->max_evals) != 0 || b->max_evals < 0))
+    return fail(p, it->line, "budget_evals = '%s': expected an integer >= 0 (0: no limit)",
+                it->value);
+  it = mfbo_settings_take(s, "budget_cost_s");
+  if (it && (mfbo_parse_double(it->value, &b->max_cost_s) != 0 || b->max_cost_s < 0))
+    return fail(p, it->line, "budget_cost_s = '%s': expected seconds >= 0 (0: no limit)",
+                it->value);
   return 0;
 }
 

@@ -10,5 +10,5 @@ apt-get install -y -qq --no-install-recommends \
   libgsl-dev libopenblas-serial-dev \
   libinih-dev libjansson-dev zlib1g-dev \
   gnuplot-nox bc time \
-  python3 python3-h5py python3-numpy >/dev/null
+  python3 python3-h5py python3-numpy python3-pandas >/dev/null
 echo "install-deps: done"

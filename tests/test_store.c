@@ -1,12 +1,15 @@
 /* test_store.c: the results file (src/sweep/store.c). Random-search runs on the seed
  * benchmark are appended out of order, finished and read back with the plain HDF5 API:
  * row counts, task_id order, trace_start/trace_len, every value; two arrival orders give
- * identical /runs, /trace and /benchmark; --resume skips finished tasks and refuses another
- * job; a new sweep never touches an existing file; a writer killed with SIGKILL leaves a
- * resumable partial; foreign files get clear errors; 10,000 tasks stay far below 100 MB.
- * Usage: test_store [TESTS_SOURCE_DIR] (with it, also runs results_example.py on a file). */
+ * identical /runs, /trace and /benchmark (bytes, h5diff, h5dump); --resume skips finished
+ * tasks and refuses another job or a newer format; a new sweep never touches an existing
+ * file; a writer killed with SIGKILL leaves a resumable partial; a second writer is refused;
+ * foreign files get clear errors; 10,000 tasks stay far below 100 MB.
+ * Usage: test_store [TESTS_SOURCE_DIR] (with it, also runs results_example.py on a file).
+ * TEST_STORE_KEEP=1 keeps the files it wrote. */
 #include <dirent.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

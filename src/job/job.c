@@ -87,7 +87,7 @@ static int open_algorithm(parser *p, const char *label) {
   if (!algs || !meta) return fail(p, p->line, "out of memory");
   mfbo_job_algorithm *a = &algs[n - 1];
   memset(a, 0, sizeof *a);
-  snprintf(a->label, sizeof a->label, "%s", label);
+  memcpy(a->label, label, strlen(label) + 1); /* check_label bounded its length */
   mfbo_settings_init(&a->settings);
   a->settings.line = p->line;
   a->line = p->line;

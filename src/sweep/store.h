@@ -44,9 +44,11 @@ uint64_t mfbo_store_n_done(const mfbo_store *s);
  * flushes the file to disk. */
 int mfbo_store_append(mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
                       double wall_s, int rank, mfbo_error *err);
-/* All tasks are in: writes FILE in task_id order, fsyncs, renames, removes FILE.partial. */
+/* All tasks are in: writes FILE in task_id order, fsyncs, renames, removes FILE.partial.
+ * The store stays open: close it afterwards. */
 int mfbo_store_finish(mfbo_store *s, mfbo_error *err);
-/* Closes without finishing (FILE.partial stays, valid and resumable). */
+/* Closes and frees the store; without a finish, FILE.partial stays, valid and resumable.
+ * The store keeps pointers to the job and the benchmarks until then. */
 void mfbo_store_close(mfbo_store *s);
 
 #endif

@@ -162,6 +162,7 @@ static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char
   mfbo_sweep_outcome out = mfbo_sweep_run(sw, MPI_COMM_WORLD, &err);
   if (rank != 0) return EXIT_OK;
   if (out == MFBO_SWEEP_DONE && mfbo_store_finish(store, &err) == 0) {
+    mfbo_store_close(store);
     mfbo_progress_finish(&progress, "complete", path);
     return progress.failed ? EXIT_FAILED : EXIT_OK;
   }

@@ -122,6 +122,57 @@ static void test_exhaustion_and_settings(void) {
   mfbo_settings_free(&s);
 }
 
+/* A searcher that misbehaves on purpose: its second batch asks for a configuration outside
+ * the space; with fail_in_ask set, its second ask reports an error instead. */
+typedef struct {
+  int asks, fail_in_ask;
+} bad_state;
+
+static int bad_init(void *st, const mfbo_space *space, mfbo_settings *settings, gsl_rng *rng,
+                    mfbo_error *err) {
+  (void)space;
+  (void)rng;
+  return mfbo_settings_get_int(settings, "fail_in_ask", 0, 1, &((bad_state *)st)->fail_in_ask,
+                               err);
+}
+
+static int bad_ask(void *vst, mfbo_batch *batch, mfbo_error *err) {
+  bad_state *st = vst;
+  int cfg[5] = {0, 0, 0, 0, 0};
+  if (st->asks++ == 0) return mfbo_batch_push(batch, cfg, 1);
+  if (st->fail_in_ask) {
+    mfbo_error_set(err, 0, "deliberate failure");
+    return -1;
+  }
+  cfg[0] = 99;
+  return mfbo_batch_push(batch, cfg, 1);
+}
+
+static void bad_tell(void *st, const mfbo_batch *b, int i) { (void)st, (void)b, (void)i; }
+static int bad_incumbent(const void *st, int *cfg) { (void)st, (void)cfg; return 0; }
+static void bad_free(void *st) { (void)st; }
+
+static const mfbo_searcher_type bad_searcher = {"bad", "test", sizeof(bad_state), bad_init,
+                                                bad_ask, bad_tell, bad_incumbent, bad_free};
+
+/* A failing searcher ends its run as FAILED with a message, keeping the trace so far. */
+static void test_failures(void) {
+  mfbo_settings s;
+  mfbo_settings_init(&s);
+  mfbo_run_spec spec = {.benchmark = bench, .label = "bad", .searcher = &bad_searcher,
+                        .settings = &s, .seed = 1};
+  mfbo_run_result r;
+  CHECK(mfbo_run(&spec, &r) == -1);
+  CHECK(r.status == MFBO_RUN_FAILED && r.n_evals == 1 && strstr(r.message, "outside the space"));
+  CHECK(!r.has_incumbent && isinf(r.incumbent_true_ms) && isnan(r.regret));
+  mfbo_run_result_free(&r);
+  mfbo_settings_add(&s, "fail_in_ask", "1", 1, NULL);
+  CHECK(mfbo_run(&spec, &r) == -1);
+  CHECK(r.status == MFBO_RUN_FAILED && r.n_evals == 1 && strstr(r.message, "deliberate failure"));
+  mfbo_run_result_free(&r);
+  mfbo_settings_free(&s);
+}
+
 int main(void) {
   mfbo_settings empty, space;
   mfbo_settings_init(&empty);
@@ -134,6 +185,7 @@ int main(void) {
   test_budgets(&empty);
   test_incumbent(&empty);
   test_exhaustion_and_settings();
+  test_failures();
   mfbo_benchmark_free(bench);
   CHECK_DONE();
 }

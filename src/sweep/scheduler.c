@@ -3,6 +3,7 @@
  * arrive, so it holds no trace longer than it takes to write it. Results do not depend on
  * which rank ran a task: a run is a pure function of its task. */
 #include "scheduler.h"
+#include "wire.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,68 +98,6 @@ static int should_stop(const mfbo_sweep *sw, double start_s) {
   return stop_requested || (sw->deadline_s > 0 && mfbo_now_s() - start_s >= sw->deadline_s);
 }
 
-/* ---- results on the wire: a header, the trace rows, their configurations, the incumbent */
-
-typedef struct {
-  uint64_t task_index;
-  int32_t status, has_incumbent;
-  int64_t n_evals;
-  double cost_s, incumbent_true_ms, regret, wall_s;
-  char message[512];
-} wire_header;
-
-static char *pack(uint64_t task_index, const mfbo_run_result *r, double wall_s, int *size) {
-  size_t rows = (size_t)r->n_evals * sizeof *r->trace;
-  size_t cfgs = (size_t)r->n_evals * (size_t)r->n_params * sizeof(int);
-  size_t inc = (size_t)r->n_params * sizeof(int);
-  size_t total = sizeof(wire_header) + rows + cfgs + inc;
-  char *buf = malloc(total);
-  if (!buf || total > (size_t)INT32_MAX) {
-    free(buf);
-    return NULL;
-  }
-  wire_header h = {.task_index = task_index, .status = (int32_t)r->status,
-                   .has_incumbent = r->has_incumbent, .n_evals = r->n_evals, .cost_s = r->cost_s,
-                   .incumbent_true_ms = r->incumbent_true_ms, .regret = r->regret,
-                   .wall_s = wall_s};
-  memcpy(h.message, r->message, sizeof h.message);
-  memcpy(buf, &h, sizeof h);
-  if (rows) memcpy(buf + sizeof h, r->trace, rows);
-  if (cfgs) memcpy(buf + sizeof h + rows, r->trace_cfg, cfgs);
-  memcpy(buf + sizeof h + rows + cfgs, r->incumbent_cfg, inc);
-  *size = (int)total;
-  return buf;
-}
-
-/* Fills r (allocating its arrays) from a packed buffer. */
-static int unpack(const char *buf, int n_params, uint64_t *task_index, mfbo_run_result *r,
-                  double *wall_s) {
-  wire_header h;
-  memcpy(&h, buf, sizeof h);
-  memset(r, 0, sizeof *r);
-  size_t rows = (size_t)h.n_evals * sizeof *r->trace;
-  size_t cfgs = (size_t)h.n_evals * (size_t)n_params * sizeof(int);
-  r->trace = malloc(rows ? rows : 1);
-  r->trace_cfg = malloc(cfgs ? cfgs : 1);
-  r->incumbent_cfg = malloc((size_t)n_params * sizeof(int));
-  if (!r->trace || !r->trace_cfg || !r->incumbent_cfg) return -1;
-  *task_index = h.task_index;
-  *wall_s = h.wall_s;
-  r->status = (mfbo_run_status)h.status;
-  r->has_incumbent = h.has_incumbent;
-  r->n_params = n_params;
-  r->n_evals = h.n_evals;
-  r->cap = h.n_evals;
-  r->cost_s = h.cost_s;
-  r->incumbent_true_ms = h.incumbent_true_ms;
-  r->regret = h.regret;
-  memcpy(r->message, h.message, sizeof r->message);
-  memcpy(r->trace, buf + sizeof h, rows);
-  memcpy(r->trace_cfg, buf + sizeof h + rows, cfgs);
-  memcpy(r->incumbent_cfg, buf + sizeof h + rows + cfgs, (size_t)n_params * sizeof(int));
-  return 0;
-}
-
 /* ---- running and recording one task */
 
 static void run_task(const mfbo_sweep *sw, uint64_t t, mfbo_run_result *r, double *wall_s) {
@@ -214,7 +153,7 @@ static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_St
   mfbo_run_result r;
   uint64_t t;
   double wall_s;
-  int rc = unpack(buf, sw->benches[0]->space->n_params, &t, &r, &wall_s);
+  int rc = mfbo_wire_unpack(buf, (size_t)size, sw->benches[0]->space->n_params, &t, &r, &wall_s);
   if (rc == 0) rc = record(sw, p, t, &r, wall_s, st->MPI_SOURCE, err);
   else mfbo_error_set(err, 0, "out of memory receiving a result");
   mfbo_run_result_free(&r);
@@ -262,12 +201,12 @@ static void work(const mfbo_sweep *sw, MPI_Comm comm) {
     double wall_s;
     run_task(sw, t, &r, &wall_s);
     int size = 0;
-    char *buf = pack(t, &r, wall_s, &size);
+    char *buf = mfbo_wire_pack(t, &r, wall_s, &size);
     if (!buf) { /* too large or no memory: report the task as failed, without its trace */
       r.n_evals = 0;
       r.status = MFBO_RUN_FAILED;
       snprintf(r.message, sizeof r.message, "result too large to send to rank 0");
-      buf = pack(t, &r, wall_s, &size);
+      buf = mfbo_wire_pack(t, &r, wall_s, &size);
     }
     MPI_Send(buf, size, MPI_BYTE, 0, TAG_RESULT, comm);
     free(buf);

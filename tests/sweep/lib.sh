@@ -5,5 +5,13 @@ check() { if ! eval "$2"; then echo "FAILED: $1" >&2; fail=1; else echo "ok: $1"
 # /runs, /trace and /benchmark bit for bit (what must not depend on ranks or interruptions).
 same_results() { /usr/bin/python3 "$src/tests/sweep/same_results.py" "$1" "$2"; }
 
-# Runs "$@" in its own process group in the background; sets $pgid.
-start_group() { setsid "$@" & pgid=$!; }
+# Runs "$@" in a new session in the background; sets $sid (its id: the leader's pid).
+start_session() { setsid "$@" & sid=$!; }
+
+# SIGKILL to every process of the session at once (MPI ranks have their own process
+# groups, so a group kill would miss them), then waits until none is left running.
+kill_session() {
+  pkill -KILL -s "$1"
+  while ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; do sleep 0.05; done
+  wait "$1" 2>/dev/null
+}

@@ -11,21 +11,22 @@ sweep() { mpirun -n 2 "$bin/mfbo-sweep" "$job" --quiet "$@"; }
 
 sweep -o "$tmp/ref.h5"; check "uninterrupted sweep exits 0" "[ $? -eq 0 ]"
 
-# SIGKILL to the whole process group (mpirun and every rank), then resume; the resumed run
-# is itself killed once more at the second point.
+# SIGKILL to the whole MPI job (mpirun and every rank), then resume; each resumed run is
+# killed again, at several points: while starting, early, and later.
 out=$tmp/killed.h5
-for delay in 1.0 2.0; do
-  start_group mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet --resume
-  sleep $delay; kill -9 -- -$pgid; wait $pgid 2>/dev/null
-  check "killed after ${delay}s: a partial file is left" "[ -f $out.partial ] && [ ! -e $out ]"
+for delay in 0.2 0.7 1.3 2.0; do
+  start_session mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet --resume
+  sleep $delay; kill_session $sid
+  check "killed after ${delay}s: no complete file yet" "[ ! -e $out ]"
 done
+check "the kills left a partial file" "[ -f $out.partial ]"
 sweep -o "$out" --resume; check "resume after SIGKILL exits 0" "[ $? -eq 0 ]"
 check "resumed = uninterrupted" "same_results $tmp/ref.h5 $out"
 
 # SIGUSR1 to mpirun: forwarded to the ranks, exit 3, resumable.
 out=$tmp/usr1.h5
-start_group mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet
-sleep 1.5; kill -USR1 $pgid; wait $pgid; rc=$?
+start_session mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --quiet
+sleep 1.5; kill -USR1 $sid; wait $sid; rc=$?
 check "SIGUSR1 gives exit 3" "[ $rc -eq 3 ]"
 check "SIGUSR1 leaves a partial file" "[ -f $out.partial ] && [ ! -e $out ]"
 sweep -o "$out" --resume; check "resume after SIGUSR1 exits 0" "[ $? -eq 0 ]"

@@ -11,4 +11,14 @@ apt-get install -y -qq --no-install-recommends \
   libinih-dev libjansson-dev zlib1g-dev \
   gnuplot-nox bc time \
   python3 python3-h5py python3-numpy python3-pandas >/dev/null
+# Slurm and munge for the Slurm tests (tests/slurm), which start the daemons themselves.
+# A policy-rc.d that exits 101 keeps apt from starting them (or failing to, without
+# systemd) during the install; ours is removed afterwards, one already there is kept.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  trap 'rm -f "$policy"' EXIT # also if the install fails
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+fi
+apt-get install -y -qq --no-install-recommends \
+  slurmctld slurmd slurm-client munge >/dev/null
 echo "install-deps: done"

@@ -1,13 +1,18 @@
-/* test_store.c: the results file (src/sweep/store.c). Random-search runs on the seed
- * benchmark are appended out of order, finished and read back with the plain HDF5 API:
- * row counts, task_id order, trace_start/trace_len, every value; two arrival orders give
- * identical /runs, /trace and /benchmark (bytes, h5diff, h5dump); --resume skips finished
- * tasks and refuses another job or a newer format; a new sweep never touches an existing
- * file; a writer killed with SIGKILL leaves a resumable partial; a second writer is refused;
- * foreign files get clear errors; 10,000 tasks stay far below 100 MB.
+/* test_store.c: the results file (src/sweep/store.c) and the journal of a running sweep
+ * (src/sweep/journal.c). Random-search runs on the seed benchmark are appended out of order,
+ * finished and read back with the plain HDF5 API: row counts, task_id order,
+ * trace_start/trace_len, every value; two arrival orders give identical /runs, /trace and
+ * /benchmark (bytes, h5diff, h5dump); --resume skips finished tasks and refuses another job
+ * or a newer format; a new sweep never touches an existing file; a writer killed with SIGKILL
+ * (after some tasks, or while appending) leaves a partial that resumes to the same results;
+ * a second writer is refused; foreign files get clear errors; 10,000 tasks stay far below
+ * 100 MB. The journal: cut at every byte of its last two records, it resumes with exactly
+ * the whole records; garbage and flipped bytes are found by the CRC; another job's journal
+ * and a second open are refused.
  * Usage: test_store [TESTS_SOURCE_DIR] (with it, also runs results_example.py on a file).
  * TEST_STORE_KEEP=1 keeps the files it wrote. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +25,7 @@
 #include <hdf5.h>
 
 #include "check.h"
+#include "journal.h"
 #include "mfbo/job.h"
 #include "mfbo/run.h"
 #include "store.h"
@@ -408,7 +414,7 @@ static void check_complete(const char *path) {
 }
 
 /* /runs, /trace and /benchmark agree byte for byte (types included). */
-static void check_same_results(const char *a, const char *b) {
+static void check_same_tables(const char *a, const char *b) {
   static const char *const names[] = {"runs", "trace", "benchmark/instances",
                                       "benchmark/values/BLOCK_M", "benchmark/values/num_stages"};
   hid_t fa = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT), fb = H5Fopen(b, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -425,7 +431,12 @@ static void check_same_results(const char *a, const char *b) {
   }
   H5Fclose(fa);
   H5Fclose(fb);
-  /* and as users see them: h5diff of /benchmark (attributes too), h5dump of each table */
+}
+
+/* The same, and as users see them: h5diff of /benchmark (attributes too), h5dump of each
+ * table. */
+static void check_same_results(const char *a, const char *b) {
+  check_same_tables(a, b);
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "h5diff %s %s /benchmark /benchmark", a, b);
   CHECK(system(cmd) == 0);
@@ -578,12 +589,22 @@ static void test_foreign_files(void) {
   CHECK(strstr(err.msg, "not an HDF5 file") != NULL && strcmp(err.file, in_dir("text.h5")) == 0);
   write_text(in_dir("text2.h5.partial"), "");
   CHECK(open_store(in_dir("text2.h5"), MFBO_STORE_RESUME, &err) == NULL);
-  CHECK(strstr(err.msg, "not an HDF5 file") != NULL);
+  CHECK(strstr(err.msg, "text2.h5.partial is not an mfbo-sweep journal") != NULL);
+  mfbo_store *s = open_store(in_dir("cut.h5"), MFBO_STORE_NEW, &err);
+  mfbo_store_close(s);
+  CHECK(truncate(in_dir("cut.h5.partial"), 40) == 0); /* within the job text */
+  CHECK(open_store(in_dir("cut.h5"), MFBO_STORE_RESUME, &err) == NULL);
+  CHECK(strstr(err.msg, "cut.h5.partial has a damaged header") != NULL);
 
-  hid_t f = H5Fcreate(in_dir("other.h5.partial"), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t f = H5Fcreate(in_dir("other.h5"), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Fclose(f);
   CHECK(open_store(in_dir("other.h5"), MFBO_STORE_RESUME, &err) == NULL);
   CHECK(strstr(err.msg, "not an mfbo-sweep results file") != NULL);
+  /* a partial of the versions that wrote HDF5 partials */
+  f = H5Fcreate(in_dir("old.h5.partial"), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(f);
+  CHECK(open_store(in_dir("old.h5"), MFBO_STORE_RESUME, &err) == NULL);
+  CHECK(strstr(err.msg, "is an HDF5 partial file of an older mfbo-sweep") != NULL);
 
   CHECK(open_store("/nonexistent-dir-of-test-store/x.h5", MFBO_STORE_NEW, &err) == NULL);
   CHECK(strstr(err.msg, "directory /nonexistent-dir-of-test-store does not exist") != NULL);
@@ -600,10 +621,18 @@ static void test_labels_and_names(void) {
   static const char *const names[] = {"two", "three", "four", "f\xc3\xbcnf"};
   stages->labels = calloc(4, sizeof *stages->labels);
   for (int i = 0; i < 4; i++) stages->labels[i] = strdup(names[i]);
+  uint64_t n_one;
+  mfbo_task *t = mfbo_tasks_make(&one, &n_one);
+  mfbo_run_result r;
+  mfbo_task_run(&one, b, &t[0], &r);
   mfbo_store *s = mfbo_store_open(in_dir("labels.h5"), &one, b, &prov, MFBO_STORE_NEW, &err);
-  CHECK(s != NULL);
+  CHECK(s != NULL && n_one == 1);
+  CHECK(s && mfbo_store_append(s, &t[0], &r, 1.0, 0, &err) == 0);
+  CHECK(s && mfbo_store_finish(s, &err) == 0);
   mfbo_store_close(s);
-  hid_t f = H5Fopen(in_dir("labels.h5.partial"), H5F_ACC_RDONLY, H5P_DEFAULT);
+  mfbo_run_result_free(&r);
+  free(t);
+  hid_t f = H5Fopen(in_dir("labels.h5"), H5F_ACC_RDONLY, H5P_DEFAULT);
   hid_t str = H5Tcopy(H5T_C_S1);
   H5Tset_size(str, H5T_VARIABLE);
   H5Tset_cset(str, H5T_CSET_UTF8);
@@ -624,22 +653,39 @@ static void test_labels_and_names(void) {
   mfbo_job_free(&one);
 }
 
-/* A partial written by a newer program is refused. */
+static void copy_file(const char *from, const char *to) {
+  size_t n;
+  char *bytes = file_bytes(from, &n);
+  FILE *f = fopen(to, "wb");
+  CHECK(bytes && f && fwrite(bytes, 1, n, f) == n);
+  if (f) fclose(f);
+  free(bytes);
+}
+
+/* A complete file or a journal written by a newer program is refused. */
 static void test_newer_format(void) {
   mfbo_error err;
-  mfbo_store *s = open_store(in_dir("newer.h5"), MFBO_STORE_NEW, &err);
-  mfbo_store_close(s);
-  hid_t f = H5Fopen(in_dir("newer.h5.partial"), H5F_ACC_RDWR, H5P_DEFAULT);
+  copy_file(in_dir("a.h5"), in_dir("newer.h5"));
+  hid_t f = H5Fopen(in_dir("newer.h5"), H5F_ACC_RDWR, H5P_DEFAULT);
   hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
   int two = 2;
   CHECK(H5Awrite(a, H5T_NATIVE_INT, &two) >= 0);
   H5Aclose(a);
   H5Fclose(f);
   CHECK(open_store(in_dir("newer.h5"), MFBO_STORE_RESUME, &err) == NULL);
-  CHECK(strstr(err.msg, "format version 2, newer than this program's (1)") != NULL);
+  CHECK(strstr(err.msg, "newer.h5 has format version 2, newer than this program's (1)") != NULL);
+
+  mfbo_store *s = open_store(in_dir("newer2.h5"), MFBO_STORE_NEW, &err);
+  mfbo_store_close(s);
+  FILE *j = fopen(in_dir("newer2.h5.partial"), "r+b");
+  uint32_t version = 2; /* the u32 after the 19 bytes of "MFBO-SWEEP-JOURNAL\n" */
+  CHECK(j && fseek(j, 19, SEEK_SET) == 0 && fwrite(&version, 4, 1, j) == 1);
+  if (j) fclose(j);
+  CHECK(open_store(in_dir("newer2.h5"), MFBO_STORE_RESUME, &err) == NULL);
+  CHECK(strstr(err.msg, "has journal format version 2, newer than this program's (1)") != NULL);
 }
 
-/* While one process has the partial open, a second one is refused (HDF5's file lock). */
+/* While one process has the partial open, a second one is refused (the journal's flock). */
 static void test_two_writers(void) {
   const char *path = in_dir("two.h5");
   mfbo_error err;
@@ -660,7 +706,11 @@ static void test_two_writers(void) {
   char x = 0;
   CHECK(read(ready[0], &x, 1) == 1 && x == 'y');
   s = open_store(path, MFBO_STORE_RESUME, &err);
-  CHECK(s == NULL && strstr(err.msg, "is another mfbo-sweep writing it?") != NULL);
+  CHECK(s == NULL && strstr(err.msg, "two.h5.partial is being written by another mfbo-sweep"));
+  if (s) mfbo_store_close(s);
+  /* --force does not remove it from under the other sweep either */
+  s = open_store(path, MFBO_STORE_FORCE, &err);
+  CHECK(s == NULL && strstr(err.msg, "is being written by another mfbo-sweep") != NULL);
   if (s) mfbo_store_close(s);
   CHECK(write(go[1], "g", 1) == 1);
   int status = 0;
@@ -841,6 +891,255 @@ static void test_large_sweep(void) {
   mfbo_job_free(&big);
 }
 
+/* ---------------------------------------------------------------- the journal */
+
+#define J_TASKS 8
+#define J_RECORDS 5 /* a note, then tasks 0 .. J_RECORDS-1 */
+static const char j_job[] = "[sweep]\nname = journal-test\n";
+
+/* The payload of task t: 13 t + 7 bytes that depend on t. */
+static size_t j_payload(uint64_t t, unsigned char *buf) {
+  size_t n = (size_t)t * 13 + 7;
+  for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)(t * 31 + i * 7);
+  return n;
+}
+
+static long file_size(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void write_bytes(const char *path, const char *bytes, size_t n) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f && fwrite(bytes, 1, n, f) == n);
+  if (f) fclose(f);
+}
+
+/* A journal of a note and J_RECORDS tasks; ends[0] is where the note ends, ends[t + 1] where
+ * task t's record ends. */
+static void make_journal(const char *path, long ends[J_RECORDS + 1]) {
+  mfbo_error err;
+  unsigned char buf[256];
+  unlink(path);
+  mfbo_journal *j = mfbo_journal_create(path, j_job, J_TASKS, &err);
+  CHECK(j != NULL);
+  if (!j) return;
+  CHECK(mfbo_journal_append(j, MFBO_JOURNAL_NOTE, 0, "a note", 7, &err) == 0);
+  ends[0] = file_size(path);
+  for (uint64_t t = 0; t < J_RECORDS; t++) {
+    CHECK(mfbo_journal_append(j, t, (int32_t)t + 100, buf, j_payload(t, buf), &err) == 0);
+    ends[t + 1] = file_size(path);
+  }
+  mfbo_journal_close(j);
+}
+
+/* j holds the note and exactly tasks 0 .. n-1, with their payloads and ranks. */
+static void check_journal(mfbo_journal *j, uint64_t n) {
+  unsigned char want[256];
+  char *data;
+  size_t len;
+  int32_t rank;
+  mfbo_error err;
+  CHECK(mfbo_journal_n_tasks_done(j) == n && mfbo_journal_n_notes(j) == 1);
+  CHECK(mfbo_journal_read_note(j, 0, &data, &len, &err) == 0 && len == 7 &&
+        strcmp(data, "a note") == 0);
+  free(data);
+  for (uint64_t t = 0; t < J_TASKS; t++) {
+    CHECK(mfbo_journal_has(j, t) == (t < n));
+    if (t >= n) continue;
+    size_t want_len = j_payload(t, want);
+    CHECK(mfbo_journal_read(j, t, &data, &len, &rank, &err) == 0);
+    CHECK(data && len == want_len && memcmp(data, want, len) == 0 && rank == (int32_t)t + 100);
+    free(data);
+  }
+}
+
+/* Cut at every byte offset of its last two records, a journal resumes with exactly the
+ * records that were whole, the file cut after them, and takes the next record there. */
+static void test_journal_torn(void) {
+  const char *full = in_dir("j.partial"), *cut = in_dir("cut.partial");
+  long ends[J_RECORDS + 1];
+  unsigned char buf[256];
+  make_journal(full, ends);
+  size_t size;
+  char *bytes = file_bytes(full, &size);
+  CHECK(bytes && (long)size == ends[J_RECORDS]);
+  for (long at = ends[J_RECORDS - 2]; bytes && at <= (long)size; at++) {
+    write_bytes(cut, bytes, (size_t)at);
+    uint64_t whole = 0;
+    while (whole < J_RECORDS && ends[whole + 1] <= at) whole++;
+    mfbo_error err;
+    mfbo_journal *j = mfbo_journal_open(cut, j_job, J_TASKS, &err);
+    CHECK(j != NULL);
+    if (!j) continue;
+    check_journal(j, whole);
+    CHECK(mfbo_journal_dropped(j) == (uint64_t)(at - ends[whole]));
+    CHECK(file_size(cut) == ends[whole]);
+    CHECK(mfbo_journal_append(j, whole, (int32_t)whole + 100, buf, j_payload(whole, buf),
+                              &err) == 0);
+    mfbo_journal_close(j);
+    j = mfbo_journal_open(cut, j_job, J_TASKS, &err);
+    CHECK(j && mfbo_journal_dropped(j) == 0);
+    if (j) check_journal(j, whole + 1);
+    mfbo_journal_close(j);
+  }
+  free(bytes);
+}
+
+/* Opens bytes as a journal: it keeps tasks 0 .. whole-1 and the first kept bytes. */
+static void check_damaged(const char *what, const char *bytes, size_t n, uint64_t whole,
+                          long kept) {
+  const char *path = in_dir("bad.partial");
+  int failures = check_failures;
+  mfbo_error err;
+  write_bytes(path, bytes, n);
+  mfbo_journal *j = mfbo_journal_open(path, j_job, J_TASKS, &err);
+  CHECK(j != NULL);
+  if (j) {
+    check_journal(j, whole);
+    CHECK(mfbo_journal_dropped(j) == (uint64_t)((long)n - kept) && file_size(path) == kept);
+  }
+  mfbo_journal_close(j);
+  if (check_failures != failures) fprintf(stderr, "test_store: ... with %s\n", what);
+}
+
+/* A garbage tail, a flipped byte in a record: the CRC finds them; the file is cut there. */
+static void test_journal_corrupt(void) {
+  long ends[J_RECORDS + 1];
+  make_journal(in_dir("j.partial"), ends);
+  size_t size;
+  char *bytes = file_bytes(in_dir("j.partial"), &size);
+  char *b = malloc(size + 100);
+  CHECK(bytes && b);
+  if (!bytes || !b) return;
+  memcpy(b, bytes, size);
+  for (int i = 0; i < 100; i++) b[size + (size_t)i] = (char)(i * 37 + 11);
+  check_damaged("a garbage tail", b, size + 100, J_RECORDS, (long)size);
+  memcpy(b + size, bytes + ends[3], 40); /* the head of a record, and a little of its payload */
+  check_damaged("a record head at the end", b, size + 40, J_RECORDS, (long)size);
+  b[size - 3] ^= 0x10;
+  check_damaged("a flipped byte in the last payload", b, size, J_RECORDS - 1, ends[J_RECORDS - 1]);
+  memcpy(b, bytes, size);
+  b[ends[J_RECORDS - 1] + 12] ^= 0x01; /* the task_id of the last record */
+  check_damaged("a flipped byte in the last record's head", b, size, J_RECORDS - 1,
+                ends[J_RECORDS - 1]);
+  memcpy(b, bytes, size);
+  b[ends[1] + 30] ^= 0x40; /* task 1: it and every record after it go */
+  check_damaged("a flipped byte in a middle record", b, size, 1, ends[1]);
+  free(b);
+  free(bytes);
+}
+
+/* Another job's journal, a damaged header, a second open, a task out of range or twice. */
+static void test_journal_refusals(void) {
+  const char *path = in_dir("j.partial");
+  long ends[J_RECORDS + 1];
+  mfbo_error err;
+  make_journal(path, ends);
+  size_t n;
+  char *before = file_bytes(path, &n);
+  CHECK(mfbo_journal_open(path, "[sweep]\nname = another\n", J_TASKS, &err) == NULL);
+  CHECK(strstr(err.msg, "j.partial was made from a different job (its job text differs)"));
+  CHECK(mfbo_journal_create(path, j_job, J_TASKS, &err) == NULL && strstr(err.msg, "exists"));
+  CHECK(same_bytes(before, n, path));
+  before[40] ^= 0x01; /* in the job text */
+  write_bytes(in_dir("header.partial"), before, n);
+  CHECK(mfbo_journal_open(in_dir("header.partial"), j_job, J_TASKS, &err) == NULL);
+  CHECK(strstr(err.msg, "header.partial has a damaged header") != NULL);
+  free(before);
+
+  mfbo_journal *a = mfbo_journal_open(path, j_job, J_TASKS, &err);
+  mfbo_journal *b = mfbo_journal_open(path, j_job, J_TASKS, &err);
+  CHECK(a != NULL && b == NULL);
+  CHECK(strstr(err.msg, "j.partial is being written by another mfbo-sweep") != NULL);
+  CHECK(mfbo_journal_remove(path, &err) != 0 && exists(path));
+  CHECK(a && mfbo_journal_append(a, J_TASKS, 0, "x", 1, &err) != 0);
+  CHECK(a && mfbo_journal_append(a, 0, 0, "x", 1, &err) != 0 && strstr(err.msg, "already"));
+  mfbo_journal_close(a);
+  b = mfbo_journal_open(path, j_job, J_TASKS, &err);
+  CHECK(b != NULL && mfbo_journal_dropped(b) == 0);
+  if (b) check_journal(b, J_RECORDS);
+  mfbo_journal_close(b);
+  CHECK(mfbo_journal_remove(path, &err) == 0 && !exists(path));
+}
+
+#define MIDWAY_EVALS 1500 /* results of ~120 KB: the child spends its time writing them */
+
+/* A made-up result of task id for test_killed_midway. */
+static void midway_result(mfbo_run_result *r, uint64_t id) {
+  fake_result(r, id, MIDWAY_EVALS + (long)(id % 7));
+}
+
+/* A child appends a sweep's tasks (out of order) and is killed with SIGKILL while it does,
+ * four times, each child resuming the last one's partial; the parent resumes the last and
+ * finishes it: /runs, /trace and /benchmark are those of a sweep run straight through. */
+static void test_killed_midway(void) {
+  static const char text[] = "[sweep]\nseeds = 1-25\n[benchmark]\ntype = seed\n"
+                             "instances = 1-2\n[algorithm random]\n[algorithm quick]\n"
+                             "type = random\npreset = quick\n";
+  mfbo_job kj;
+  mfbo_error err;
+  CHECK(mfbo_job_load_text("midway.ini", text, &kj, &err) == 0);
+  mfbo_benchmark **b = build_benches(&kj);
+  uint64_t n;
+  mfbo_task *t = mfbo_tasks_make(&kj, &n);
+  mfbo_run_result r = {.n_params = N_PARAMS,
+                       .trace = calloc(MIDWAY_EVALS + 7, sizeof(mfbo_trace_row)),
+                       .trace_cfg = calloc((MIDWAY_EVALS + 7) * N_PARAMS, sizeof(int)),
+                       .incumbent_cfg = calloc(N_PARAMS, sizeof(int))};
+  const char *path = in_dir("midway.h5");
+  mfbo_store *s = mfbo_store_open(in_dir("straight.h5"), &kj, b, &prov, MFBO_STORE_NEW, &err);
+  for (uint64_t id = 0; s && id < n; id++) {
+    midway_result(&r, id);
+    CHECK(mfbo_store_append(s, &t[id], &r, 1.0, 1, &err) == 0);
+  }
+  CHECK(s && mfbo_store_finish(s, &err) == 0);
+  mfbo_store_close(s);
+  for (int kill_no = 0; kill_no < 4; kill_no++) {
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+      mfbo_store *c = mfbo_store_open(path, &kj, b, &prov, MFBO_STORE_RESUME, &err);
+      uint64_t done = 0;
+      for (uint64_t i = 0; c && i < n; i++) {
+        uint64_t id = i * 7919 % n; /* a permutation: 7919 is prime */
+        if (mfbo_store_has_task(c, id)) continue;
+        midway_result(&r, id);
+        if (mfbo_store_append(c, &t[id], &r, 1.0, 1, &err) != 0) _exit(3);
+        if (++done == 5 && write(ready[1], "k", 1) != 1) _exit(4);
+      }
+      if (done < 5 && write(ready[1], "k", 1) != 1) _exit(4);
+      for (;;) pause(); /* never finishes: killed */
+    }
+    char x;
+    CHECK(read(ready[0], &x, 1) == 1);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    close(ready[0]);
+    close(ready[1]);
+  }
+  s = mfbo_store_open(path, &kj, b, &prov, MFBO_STORE_RESUME, &err);
+  CHECK(s != NULL && mfbo_store_n_done(s) >= 20);
+  if (s) fprintf(stderr, "test_store: 4 kills mid-way left %" PRIu64 " of %" PRIu64 " tasks\n",
+                 mfbo_store_n_done(s), n);
+  for (uint64_t id = 0; s && id < n; id++) {
+    if (mfbo_store_has_task(s, id)) continue;
+    midway_result(&r, id);
+    CHECK(mfbo_store_append(s, &t[id], &r, 1.0, 1, &err) == 0);
+  }
+  CHECK(s && mfbo_store_finish(s, &err) == 0);
+  mfbo_store_close(s);
+  check_same_tables(in_dir("straight.h5"), path);
+  mfbo_run_result_free(&r);
+  free(t);
+  free_benches(b, kj.n_instances);
+  mfbo_job_free(&kj);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void remove_dir(void) {
@@ -880,6 +1179,10 @@ int main(int argc, char **argv) {
   test_two_writers();
   test_killed_writer("killed.h5", 1);
   test_killed_writer("exited.h5", 0);
+  test_journal_torn();
+  test_journal_corrupt();
+  test_journal_refusals();
+  test_killed_midway();
   if (argc > 1) test_python_example(argv[1]);
 
   if (check_failures == 0 && !getenv("TEST_STORE_KEEP")) remove_dir();

@@ -32,6 +32,8 @@ typedef struct mfbo_benchmark_type {
 } mfbo_benchmark_type;
 
 extern const mfbo_benchmark_type mfbo_benchmark_seed;
+extern const mfbo_benchmark_type mfbo_benchmark_kerneltuner;
+extern const mfbo_benchmark_type mfbo_benchmark_synthetic;
 /* NULL-terminated table of every benchmark type. */
 extern const mfbo_benchmark_type *const mfbo_benchmark_types[];
 const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name);

@@ -47,6 +47,10 @@ typedef struct mfbo_searcher_type {
 } mfbo_searcher_type;
 
 extern const mfbo_searcher_type mfbo_searcher_random;
+extern const mfbo_searcher_type mfbo_searcher_pattern;
+extern const mfbo_searcher_type mfbo_searcher_de;
+extern const mfbo_searcher_type mfbo_searcher_hyperband;
+extern const mfbo_searcher_type mfbo_searcher_sh;
 /* NULL-terminated table of every searcher type. */
 extern const mfbo_searcher_type *const mfbo_searcher_types[];
 const mfbo_searcher_type *mfbo_searcher_type_find(const char *name);

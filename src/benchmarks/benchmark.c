@@ -8,7 +8,8 @@
 
 #include "mfbo/stream.h"
 
-const mfbo_benchmark_type *const mfbo_benchmark_types[] = {&mfbo_benchmark_seed, NULL};
+const mfbo_benchmark_type *const mfbo_benchmark_types[] = {
+    &mfbo_benchmark_seed, &mfbo_benchmark_kerneltuner, &mfbo_benchmark_synthetic, NULL};
 
 const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name) {
   for (const mfbo_benchmark_type *const *t = mfbo_benchmark_types; *t; t++)

@@ -312,10 +312,15 @@ double mfbo_space_value(const mfbo_space *s, const int *cfg, int j) {
 
 void mfbo_space_format_value(const mfbo_space *s, int j, int index, char *buf, size_t len) {
   const mfbo_param *p = &s->params[j];
-  if (p->labels)
+  if (p->labels) {
     snprintf(buf, len, "%s", p->labels[index]);
-  else
-    snprintf(buf, len, "%.17g", p->values[index]);
+    return;
+  }
+  /* the shortest text that reads back as the same number: 0.1, not 0.10000000000000001 */
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, len, "%.*g", digits, p->values[index]);
+    if (strtod(buf, NULL) == p->values[index]) return;
+  }
 }
 
 void mfbo_space_format(const mfbo_space *s, const int *cfg, char *buf, size_t len) {

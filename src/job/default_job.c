@@ -3,7 +3,7 @@
  * (mfbo_job_load_text) and stored verbatim in the results file. */
 #include "mfbo/job.h"
 
-/* [algorithm pattern] and [algorithm mfbo] are added here when those searchers exist. */
+/* [algorithm mfbo] is added here when that searcher exists. */
 const char mfbo_default_job_text[] =
     "; The built-in default job of mfbo-sweep: the seed benchmark's convergence analysis.\n"
     "[sweep]\n"
@@ -14,4 +14,6 @@ const char mfbo_default_job_text[] =
     "[benchmark]\n"
     "type = seed\n"
     "\n"
-    "[algorithm random]\n";
+    "[algorithm random]\n"
+    "\n"
+    "[algorithm pattern]\n";

@@ -1,20 +1,22 @@
 /* random.c: Helion's RandomSearch. Draw `count` distinct random configurations (1000;
  * quick preset 100), time each once at `fidelity` repetitions, return the fastest measured.
- * One batch; a space smaller than count is exhausted cleanly. */
+ * One batch; a space smaller than count is exhausted cleanly. Optionally (final_retime =
+ * N >= 2; 0, off, as in Helion's RandomSearch) the top N distinct configurations are then
+ * re-timed at final_fidelity (50) and the fastest of that re-time is returned
+ * (population.c, as for pattern and de). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mfbo/searcher.h"
+#include "population.h"
 
 typedef struct {
   const mfbo_space *space;
   gsl_rng *rng;
   long count;
-  int fidelity;
   int asked;
-  int *best_cfg;
-  double best_ms;
+  mfbo_population pop; /* every configuration drawn; its incumbent is the fastest */
 } random_state;
 
 static int random_init(void *vstate, const mfbo_space *space, mfbo_settings *settings,
@@ -25,13 +27,14 @@ static int random_init(void *vstate, const mfbo_space *space, mfbo_settings *set
   st->space = space;
   st->rng = rng;
   st->count = quick ? 100 : 1000;
-  st->fidelity = 1;
+  mfbo_pop_settings pop = {.rebench_threshold = 0, .final_retime = 0, .fidelity = 1,
+                           .rebench_fidelity = 1, .final_fidelity = 50};
   if (mfbo_settings_get_long(settings, "count", 1, 100000000, &st->count, err) ||
-      mfbo_settings_get_int(settings, "fidelity", 1, 1000000, &st->fidelity, err))
+      mfbo_settings_get_int(settings, "fidelity", 1, 1000000, &pop.fidelity, err) ||
+      mfbo_settings_get_int(settings, "final_retime", 0, 1000000, &pop.final_retime, err) ||
+      mfbo_settings_get_int(settings, "final_fidelity", 1, 1000000, &pop.final_fidelity, err))
     return -1;
-  st->best_ms = INFINITY;
-  st->best_cfg = malloc((size_t)space->n_params * sizeof *st->best_cfg);
-  if (!st->best_cfg) {
+  if (mfbo_pop_init(&st->pop, space, &pop) != 0) {
     mfbo_error_set(err, 0, "out of memory");
     return -1;
   }
@@ -40,8 +43,13 @@ static int random_init(void *vstate, const mfbo_space *space, mfbo_settings *set
 
 static int random_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   random_state *st = vstate;
-  if (st->asked) return 0;
-  st->asked = 1;
+  if (st->asked++) {
+    if (st->asked == 2 && mfbo_pop_request_final(&st->pop, batch) < 0) {
+      mfbo_error_set(err, 0, "out of memory");
+      return -1;
+    }
+    return 0;
+  }
   uint64_t *picks = malloc((size_t)st->count * sizeof *picks);
   int *cfg = malloc((size_t)st->space->n_params * sizeof *cfg);
   int rc = picks && cfg ? 0 : -1;
@@ -49,7 +57,8 @@ static int random_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
                      : 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     mfbo_space_point(st->space, picks[i], cfg);
-    rc = mfbo_batch_push(batch, cfg, st->fidelity);
+    int m = mfbo_pop_add(&st->pop, cfg);
+    rc = m < 0 ? -1 : mfbo_pop_request(&st->pop, batch, m, st->pop.settings.fidelity);
   }
   if (rc != 0) mfbo_error_set(err, 0, "out of memory");
   free(picks);
@@ -59,23 +68,17 @@ static int random_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
 
 static void random_tell(void *vstate, const mfbo_batch *batch, int i) {
   random_state *st = vstate;
-  if (batch->measured_ms[i] < st->best_ms) {
-    st->best_ms = batch->measured_ms[i];
-    memcpy(st->best_cfg, mfbo_batch_cfg(batch, i),
-           (size_t)st->space->n_params * sizeof *st->best_cfg);
-  }
+  mfbo_pop_tell(&st->pop, batch, i);
 }
 
 static int random_incumbent(const void *vstate, int *cfg) {
   const random_state *st = vstate;
-  if (!isfinite(st->best_ms)) return 0;
-  memcpy(cfg, st->best_cfg, (size_t)st->space->n_params * sizeof *cfg);
-  return 1;
+  return mfbo_pop_incumbent_cfg(&st->pop, cfg);
 }
 
 static void random_free(void *vstate) {
   random_state *st = vstate;
-  free(st->best_cfg);
+  mfbo_pop_free(&st->pop);
 }
 
 const mfbo_searcher_type mfbo_searcher_random = {

@@ -5,7 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-const mfbo_searcher_type *const mfbo_searcher_types[] = {&mfbo_searcher_random, NULL};
+const mfbo_searcher_type *const mfbo_searcher_types[] = {
+    &mfbo_searcher_random,
+    &mfbo_searcher_pattern,
+    &mfbo_searcher_de,
+    &mfbo_searcher_hyperband,
+    &mfbo_searcher_sh,
+    NULL,
+};
 
 const mfbo_searcher_type *mfbo_searcher_type_find(const char *name) {
   for (const mfbo_searcher_type *const *t = mfbo_searcher_types; *t; t++)

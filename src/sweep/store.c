@@ -1,9 +1,11 @@
 /* store.c: the results file in HDF5, format version 1 (docs/results-format.md); the only
- * file of the project that knows HDF5. While a sweep runs, each finished task is appended in
- * arrival order to FILE.partial (default file format, no SWMR) and the file is flushed, so a
- * killed writer leaves a file that --resume continues. mfbo_store_finish rewrites it in
- * task_id order into FILE.tmp, fsyncs it and renames it to FILE. Two rules: never keep a
- * trace in memory after it is written (a sweep of 10,000 tasks stays far below 100 MB), and
+ * file of the project that knows HDF5. While a sweep runs, each finished task goes, packed by
+ * mfbo_wire_pack, into the journal FILE.partial (journal.c: not HDF5, since a process killed
+ * during HDF5's metadata writes leaves an unreadable file); the journal also keeps one note
+ * per session (its provenance). mfbo_store_finish writes FILE.tmp from the journal in task_id
+ * order, one task at a time, fsyncs it and renames it to FILE. Two rules: never keep more
+ * than one task's result and one block of rows in memory (a sweep of 10,000 tasks stays far
+ * below 100 MB), and
  * nothing that differs between two runs of one job (dates, wall times, ranks, versions)
  * enters /runs, /trace or /benchmark: it lives in the root attributes and /timing. */
 #include "store.h"
@@ -24,6 +26,9 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 
+#include "journal.h"
+#include "wire.h"
+
 #ifndef MFBO_VERSION
 #define MFBO_VERSION "unknown"
 #endif
@@ -34,16 +39,9 @@
 #define FORMAT_NAME "mfbo-sweep"
 #define LABEL_LEN 64    /* /runs algorithm, algorithm_type: null-padded, like MFBO_NAME_MAX */
 #define MESSAGE_LEN 256 /* /runs message */
-/* Chunks of the complete file: large, for reading. The partial's are small, because every
- * flush rewrites (and recompresses) the chunks that the last task touched. */
-#define TRACE_CHUNK_ROWS 4096
-#define TABLE_CHUNK_ROWS 1024
-#define PARTIAL_TRACE_CHUNK_ROWS 512
-#define PARTIAL_TABLE_CHUNK_ROWS 64
-#define TRACE_BLOCK_ROWS 4096 /* the most trace rows in memory at once */
+#define TRACE_CHUNK_ROWS 4096 /* chunks of /trace; also the most trace rows in memory at once */
+#define TABLE_CHUNK_ROWS 1024 /* chunks of /runs and /timing, and their rows in memory */
 #define DEFLATE_LEVEL 4
-#define TRACE_CACHE_BYTES (4u << 20) /* chunk cache of /trace: bounds the writer's memory */
-#define NO_TASK UINT64_MAX            /* the fill value of task_id: a row never written */
 
 /* ---------------------------------------------------------------- rows in memory */
 
@@ -89,14 +87,6 @@ typedef struct {
   uint64_t size;
 } instance_row;
 
-/* The columns of /runs that say which rows are whole (read when resuming). */
-typedef struct {
-  uint64_t task_id;
-  int64_t n_evals;
-  uint64_t trace_start;
-  uint64_t trace_len;
-} index_row;
-
 _Static_assert(sizeof(run_row) % sizeof(double) == 0, "parameter columns must be aligned");
 _Static_assert(sizeof(trace_row) % sizeof(double) == 0, "parameter columns must be aligned");
 _Static_assert(sizeof(instance_row) % sizeof(double) == 0, "parameter columns must be aligned");
@@ -115,18 +105,17 @@ typedef struct {
   hid_t mem;
   hid_t file;
 } column;
-
 struct mfbo_store {
   char *path, *partial, *tmp;
   const mfbo_job *job;
   mfbo_benchmark *const *benches;
   const mfbo_space *space; /* the first instance's: every instance has the same parameters */
   int n_params;
-  uint64_t n_tasks, n_done;
-  int64_t *row_of_task; /* each finished task's row in the partial's /runs, -1 if none */
-  int complete;         /* FILE is complete: nothing to run or write */
-  hid_t file, runs, trace, timing; /* the open partial */
-  table_type runs_t, trace_t, timing_t, instances_t, index_t;
+  uint64_t n_tasks;
+  mfbo_task *tasks;      /* the job's tasks, by task_id */
+  int complete;          /* FILE is complete: nothing to run or write */
+  mfbo_journal *journal; /* the open FILE.partial */
+  table_type runs_t, trace_t, timing_t, instances_t;
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -343,30 +332,6 @@ static int attr_read_long(hid_t loc, const char *name, long *out) {
   return ok ? 0 : -1;
 }
 
-/* Copies one attribute as it is stored (H5Aiterate2 callback; data is the destination). */
-static herr_t copy_attribute(hid_t loc, const char *name, const H5A_info_t *info, void *data) {
-  (void)info;
-  hid_t dst = *(const hid_t *)data;
-  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-  hid_t type = a < 0 ? H5I_INVALID_HID : H5Aget_type(a);
-  hid_t space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
-  hid_t b = H5I_INVALID_HID;
-  void *buf = NULL;
-  int ok = type >= 0 && space >= 0;
-  hssize_t n = ok ? H5Sget_simple_extent_npoints(space) : -1;
-  ok = ok && n >= 0 && (buf = calloc((size_t)(n ? n : 1), H5Tget_size(type))) != NULL;
-  int read = ok && H5Aread(a, type, buf) >= 0;
-  ok = read && (b = H5Acreate2(dst, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-       H5Awrite(b, type, buf) >= 0;
-  if (read) H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf); /* H5Treclaim: 1.12 */
-  free(buf);
-  close_id(b);
-  close_id(space);
-  close_id(type);
-  close_id(a);
-  return ok ? 0 : -1;
-}
-
 /* ---------------------------------------------------------------- table types */
 
 static void table_type_free(table_type *t) {
@@ -478,73 +443,25 @@ static int instances_type_make(table_type *t, const mfbo_space *space) {
                          space);
 }
 
-/* A memory type for reading four columns of /runs (the file type is not needed). */
-static int index_type_make(table_type *t) {
-  const column cols[] = {
-      {"task_id", offsetof(index_row, task_id), H5T_NATIVE_UINT64, H5T_STD_U64LE},
-      {"n_evals", offsetof(index_row, n_evals), H5T_NATIVE_INT64, H5T_STD_I64LE},
-      {"trace_start", offsetof(index_row, trace_start), H5T_NATIVE_UINT64, H5T_STD_U64LE},
-      {"trace_len", offsetof(index_row, trace_len), H5T_NATIVE_UINT64, H5T_STD_U64LE},
-  };
-  return table_type_make(t, cols, (int)(sizeof cols / sizeof *cols), sizeof(index_row), NULL);
-}
-
 /* ---------------------------------------------------------------- tables */
 
-/* A dataset access list with a chunk cache of cache_bytes (0: HDF5's default, 1 MB). */
-static hid_t access_list(size_t cache_bytes) {
-  hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-  if (dapl >= 0 && cache_bytes && H5Pset_chunk_cache(dapl, 10007, cache_bytes, 0.75) < 0) {
-    H5Pclose(dapl);
-    return H5I_INVALID_HID;
-  }
-  return dapl;
-}
-
-/* An empty table: chunked, extendible without limit, compressed, opened with a chunk cache
- * of cache_bytes. Unwritten rows read as task_id = NO_TASK when the table's first column is
- * task_id (fill_task). */
-static hid_t table_create(hid_t loc, const char *name, const table_type *t, hsize_t chunk_rows,
-                          int fill_task, size_t cache_bytes) {
+/* An empty table: chunks of chunk_rows rows, extendible without limit, compressed. */
+static hid_t table_create(hid_t loc, const char *name, const table_type *t, hsize_t chunk_rows) {
   hsize_t dims = 0, max = H5S_UNLIMITED;
   chunk_rows = chunk_rows ? chunk_rows : 1;
   hid_t space = H5Screate_simple(1, &dims, &max);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-  hid_t dapl = access_list(cache_bytes);
-  void *fill = calloc(1, t->row_size);
   hid_t d = H5I_INVALID_HID;
-  if (fill && fill_task) *(uint64_t *)fill = NO_TASK;
-  if (space >= 0 && dcpl >= 0 && dapl >= 0 && fill && H5Pset_chunk(dcpl, 1, &chunk_rows) >= 0 &&
+  if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk_rows) >= 0 &&
       H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 &&
-      H5Pset_fill_value(dcpl, t->mem, fill) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
-    d = H5Dcreate2(loc, name, t->file, space, H5P_DEFAULT, dcpl, dapl);
-  free(fill);
-  close_id(dapl);
+      H5Pset_obj_track_times(dcpl, 0) >= 0)
+    d = H5Dcreate2(loc, name, t->file, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   close_id(dcpl);
   close_id(space);
   return d;
 }
 
-/* Opens a table with a chunk cache of cache_bytes. */
-static hid_t table_open(hid_t loc, const char *name, size_t cache_bytes) {
-  hid_t dapl = access_list(cache_bytes);
-  hid_t d = dapl < 0 ? H5I_INVALID_HID : H5Dopen2(loc, name, dapl);
-  close_id(dapl);
-  return d;
-}
-
-static int table_rows(hid_t d, hsize_t *n) {
-  hid_t space = H5Dget_space(d);
-  int rc = space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-                   H5Sget_simple_extent_dims(space, n, NULL) == 1
-               ? 0
-               : -1;
-  close_id(space);
-  return rc;
-}
-
-/* A transfer list whose conversion buffer fits n rows: HDF5 would otherwise clear a 1 MB
- * buffer for each of the small writes a task makes. */
+/* A transfer list whose conversion buffer fits n rows (at most 1 MB). */
 static hid_t transfer_list(hid_t mem, hsize_t n) {
   size_t need = (size_t)n * 2 * H5Tget_size(mem);
   size_t size = need < 4096 ? 4096 : need > (1u << 20) ? (1u << 20) : need;
@@ -556,32 +473,58 @@ static hid_t transfer_list(hid_t mem, hsize_t n) {
   return dxpl;
 }
 
-/* Reads or writes rows [start, start + n) of a table in the memory type mem. */
-static int table_io(hid_t d, hid_t mem, hsize_t start, hsize_t n, void *rows, int write) {
+/* Writes rows [start, start + n) of a dataset from the memory type mem. */
+static int table_write(hid_t d, hid_t mem, hsize_t start, hsize_t n, const void *rows) {
   if (n == 0) return 0;
   hid_t fspace = H5Dget_space(d);
   hid_t mspace = H5Screate_simple(1, &n, NULL);
   hid_t dxpl = transfer_list(mem, n);
   int ok = fspace >= 0 && mspace >= 0 && dxpl >= 0 &&
            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
-           (write ? H5Dwrite(d, mem, mspace, fspace, dxpl, rows)
-                  : H5Dread(d, mem, mspace, fspace, dxpl, rows)) >= 0;
+           H5Dwrite(d, mem, mspace, fspace, dxpl, rows) >= 0;
   close_id(dxpl);
   close_id(mspace);
   close_id(fspace);
   return ok ? 0 : -1;
 }
 
-/* Appends n rows at the end of a table; *first is where they start. */
-static int table_append(hid_t d, const table_type *t, const void *rows, hsize_t n,
-                        hsize_t *first) {
-  hsize_t at;
-  if (table_rows(d, &at) != 0) return -1;
-  if (first) *first = at;
-  if (n == 0) return 0;
-  hsize_t size = at + n;
-  if (H5Dset_extent(d, &size) < 0) return -1;
-  return table_io(d, t->mem, at, n, (void *)rows, 1);
+/* A new table and the rows waiting to be appended to it, written cap at a time. */
+typedef struct {
+  hid_t d;
+  const table_type *t;
+  unsigned char *rows;
+  hsize_t n, cap, written;
+} appender;
+
+static int appender_open(appender *a, hid_t loc, const char *name, const table_type *t,
+                         hsize_t chunk_rows, hsize_t cap) {
+  cap = cap ? cap : 1;
+  *a = (appender){.t = t, .cap = cap, .rows = malloc((size_t)cap * t->row_size)};
+  a->d = table_create(loc, name, t, chunk_rows);
+  return a->rows && a->d >= 0 ? 0 : -1;
+}
+
+/* The next row to fill; appender_commit adds it. */
+static void *appender_row(const appender *a) { return a->rows + a->n * a->t->row_size; }
+
+static int appender_flush(appender *a) {
+  if (a->n == 0) return 0;
+  hsize_t size = a->written + a->n;
+  if (H5Dset_extent(a->d, &size) < 0 || table_write(a->d, a->t->mem, a->written, a->n, a->rows))
+    return -1;
+  a->written = size;
+  a->n = 0;
+  return 0;
+}
+
+static int appender_commit(appender *a) { return ++a->n == a->cap ? appender_flush(a) : 0; }
+
+/* Writes the rows still waiting, closes the table. */
+static int appender_close(appender *a) {
+  int rc = a->d >= 0 && a->rows ? appender_flush(a) : -1;
+  close_id(a->d);
+  free(a->rows);
+  return rc;
 }
 
 /* A small 1-D dataset written at once (chunked and extendible like every dataset). */
@@ -594,7 +537,7 @@ static int array_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
   if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
       H5Pset_obj_track_times(dcpl, 0) >= 0)
     d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  int ok = d >= 0 && H5Dset_extent(d, &n) >= 0 && table_io(d, mem_type, 0, n, (void *)buf, 1) == 0;
+  int ok = d >= 0 && H5Dset_extent(d, &n) >= 0 && table_write(d, mem_type, 0, n, buf) == 0;
   close_id(d);
   close_id(dcpl);
   close_id(space);
@@ -603,23 +546,14 @@ static int array_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
 
 /* ---------------------------------------------------------------- the store object */
 
-static void store_close_file(mfbo_store *s) {
-  close_id(s->runs);
-  close_id(s->trace);
-  close_id(s->timing);
-  close_id(s->file);
-  s->runs = s->trace = s->timing = s->file = H5I_INVALID_HID;
-}
-
 static void store_free(mfbo_store *s) {
   if (!s) return;
-  store_close_file(s);
+  mfbo_journal_close(s->journal);
   table_type_free(&s->runs_t);
   table_type_free(&s->trace_t);
   table_type_free(&s->timing_t);
   table_type_free(&s->instances_t);
-  table_type_free(&s->index_t);
-  free(s->row_of_task);
+  free(s->tasks);
   free(s->path);
   free(s->partial);
   free(s->tmp);
@@ -670,32 +604,29 @@ static mfbo_store *store_alloc(const char *path, const mfbo_job *job,
     store_fail(err, path, "out of memory");
     return NULL;
   }
-  s->file = s->runs = s->trace = s->timing = H5I_INVALID_HID;
-  table_type *types[] = {&s->runs_t, &s->trace_t, &s->timing_t, &s->instances_t, &s->index_t};
+  table_type *types[] = {&s->runs_t, &s->trace_t, &s->timing_t, &s->instances_t};
   for (size_t i = 0; i < sizeof types / sizeof *types; i++)
     types[i]->mem = types[i]->file = H5I_INVALID_HID;
   s->job = job;
   s->benches = benches;
   s->space = benches[0]->space;
   s->n_params = s->space->n_params;
-  s->n_tasks = (uint64_t)job->n_instances * (uint64_t)job->n_algorithms * (uint64_t)job->n_seeds;
+  s->tasks = mfbo_tasks_make(job, &s->n_tasks);
   s->path = strdup(path);
   s->partial = concat(path, ".partial");
   s->tmp = concat(path, ".tmp");
-  s->row_of_task = malloc((size_t)(s->n_tasks ? s->n_tasks : 1) * sizeof *s->row_of_task);
-  if (!s->path || !s->partial || !s->tmp || !s->row_of_task) {
+  if (!s->path || !s->partial || !s->tmp || !s->tasks) {
     store_fail(err, path, "out of memory");
     store_free(s);
     return NULL;
   }
-  for (uint64_t t = 0; t < s->n_tasks; t++) s->row_of_task[t] = -1;
   if (check_parameters(s, err) != 0) {
     store_free(s);
     return NULL;
   }
+  /* built now, so that a parameter HDF5 cannot store fails before the sweep, not after it */
   if (runs_type_make(&s->runs_t, s->space) || trace_type_make(&s->trace_t, s->space) ||
-      timing_type_make(&s->timing_t) || instances_type_make(&s->instances_t, s->space) ||
-      index_type_make(&s->index_t)) {
+      timing_type_make(&s->timing_t) || instances_type_make(&s->instances_t, s->space)) {
     h5_fail(err, path, "cannot build the table types");
     store_free(s);
     return NULL;
@@ -703,49 +634,108 @@ static mfbo_store *store_alloc(const char *path, const mfbo_job *job,
   return s;
 }
 
-/* ---------------------------------------------------------------- creating the partial */
+/* ---------------------------------------------------------------- sessions */
 
-static const char *const kind_names[] = {"pow2", "int", "enum", "bool"};
+/* Each session that writes the journal adds a note: its provenance, as NUL-terminated
+ * "key=value" strings. The first note gives the complete file's root attributes, and every
+ * note's `session` line goes into its `sessions` attribute. */
 
-static void session_line(char *buf, size_t len, const char *what, const mfbo_provenance *prov) {
-  char now[32];
-  utc_now(now);
-  snprintf(buf, len, "%s %s by mfbo-sweep %s (git %s) on %d MPI rank(s): %s\n", now, what,
-           MFBO_VERSION, MFBO_GIT_REVISION, prov ? prov->mpi_ranks : 1,
-           prov && prov->command_line ? prov->command_line : "");
+static int note_add(char **note, size_t *len, const char *key, const char *value) {
+  value = value ? value : "";
+  size_t k = strlen(key), v = strlen(value);
+  char *p = realloc(*note, *len + k + v + 2);
+  if (!p) return -1;
+  memcpy(p + *len, key, k);
+  p[*len + k] = '=';
+  memcpy(p + *len + k + 1, value, v + 1);
+  *note = p;
+  *len += k + v + 2;
+  return 0;
 }
 
-/* Adds a line to the root attribute `sessions` (one line per session that wrote the file). */
-static int add_session(hid_t file, const char *what, const mfbo_provenance *prov) {
-  char line[2048];
-  session_line(line, sizeof line, what, prov);
-  char *old = NULL;
-  attr_read_str(file, "sessions", &old);
-  char *text = concat(old ? old : "", line);
-  free(old);
-  int rc = text ? attr_str(file, "sessions", text) : -1;
-  free(text);
+/* The value of key in a note of len bytes, "" if it has none. */
+static const char *note_value(const char *note, size_t len, const char *key) {
+  size_t k = strlen(key);
+  if (len == 0 || note[len - 1] != '\0') return ""; /* not a note of ours */
+  for (const char *p = note; p < note + len; p += strlen(p) + 1)
+    if (strncmp(p, key, k) == 0 && p[k] == '=') return p + k + 1;
+  return "";
+}
+
+/* Adds this session's note to the journal; what is "created" or "resumed". */
+static int add_session(mfbo_store *s, const char *what, const mfbo_provenance *prov,
+                       mfbo_error *err) {
+  char now[32], line[2048], ranks[16];
+  const char *cmd = prov && prov->command_line ? prov->command_line : "";
+  utc_now(now);
+  snprintf(ranks, sizeof ranks, "%d", prov ? prov->mpi_ranks : 1);
+  snprintf(line, sizeof line, "%s %s by mfbo-sweep %s (git %s) on %s MPI rank(s): %s\n", now,
+           what, MFBO_VERSION, MFBO_GIT_REVISION, ranks, cmd);
+  char *note = NULL;
+  size_t len = 0;
+  int failed = note_add(&note, &len, "session", line) || note_add(&note, &len, "utc", now) ||
+               note_add(&note, &len, "program_version", MFBO_VERSION) ||
+               note_add(&note, &len, "git_revision", MFBO_GIT_REVISION) ||
+               note_add(&note, &len, "command_line", cmd) ||
+               note_add(&note, &len, "mpi_ranks", ranks) ||
+               note_add(&note, &len, "mpi_library", prov ? prov->mpi_library : "") ||
+               note_add(&note, &len, "gsl_version", gsl_version) ||
+               note_add(&note, &len, "job_path", s->job->path);
+  int rc = failed ? store_fail(err, s->path, "out of memory")
+                  : mfbo_journal_append(s->journal, MFBO_JOURNAL_NOTE, 0, note, len, err);
+  free(note);
   return rc;
 }
 
-static int write_root_attributes(hid_t f, const mfbo_store *s, const mfbo_provenance *prov) {
+/* Reads the notes: the first one (*first, *first_len) and every session's line (*lines). */
+static int read_sessions(const mfbo_store *s, char **first, size_t *first_len, char **lines,
+                         mfbo_error *err) {
+  *lines = strdup("");
+  for (size_t i = 0; *lines && i < mfbo_journal_n_notes(s->journal); i++) {
+    char *note;
+    size_t len;
+    if (mfbo_journal_read_note(s->journal, i, &note, &len, err) != 0) return -1;
+    char *more = concat(*lines, note_value(note, len, "session"));
+    free(*lines);
+    *lines = more;
+    if (i > 0) {
+      free(note);
+    } else {
+      *first = note;
+      *first_len = len;
+    }
+  }
+  return *lines ? 0 : store_fail(err, s->path, "out of memory");
+}
+
+/* ---------------------------------------------------------------- root and /benchmark */
+
+static const char *const kind_names[] = {"pow2", "int", "enum", "bool"};
+
+/* The root attributes: the first session's provenance (note), every session's line. */
+static int write_root_attributes(hid_t f, const mfbo_store *s, const char *note, size_t len,
+                                 const char *sessions) {
   char now[32], hdf5[32];
   unsigned maj = 0, min = 0, rel = 0;
   utc_now(now);
   H5get_libversion(&maj, &min, &rel);
   snprintf(hdf5, sizeof hdf5, "%u.%u.%u", maj, min, rel);
   const mfbo_job *job = s->job;
-  int failed = attr_str(f, "format", FORMAT_NAME) ||
-               attr_int(f, "format_version", MFBO_FORMAT_VERSION) ||
-               attr_str(f, "program_version", MFBO_VERSION) ||
-               attr_str(f, "git_revision", MFBO_GIT_REVISION) || attr_str(f, "created_utc", now) ||
-               attr_str(f, "command_line", prov ? prov->command_line : "") ||
-               attr_int(f, "mpi_ranks", prov ? prov->mpi_ranks : 1) ||
-               attr_str(f, "mpi_library", prov ? prov->mpi_library : "") ||
-               attr_str(f, "hdf5_version", hdf5) || attr_str(f, "gsl_version", gsl_version) ||
-               attr_str(f, "job", job->text) || attr_str(f, "job_path", job->path) ||
-               attr_str(f, "sweep_name", job->name) || attr_u64(f, "n_tasks", s->n_tasks) ||
-               add_session(f, "created", prov);
+  int ranks = (int)strtol(note_value(note, len, "mpi_ranks"), NULL, 10);
+  int failed =
+      attr_str(f, "format", FORMAT_NAME) || attr_int(f, "format_version", MFBO_FORMAT_VERSION) ||
+      attr_str(f, "program_version", note_value(note, len, "program_version")) ||
+      attr_str(f, "git_revision", note_value(note, len, "git_revision")) ||
+      attr_str(f, "created_utc", note_value(note, len, "utc")) ||
+      attr_str(f, "finished_utc", now) ||
+      attr_str(f, "command_line", note_value(note, len, "command_line")) ||
+      attr_int(f, "mpi_ranks", ranks) ||
+      attr_str(f, "mpi_library", note_value(note, len, "mpi_library")) ||
+      attr_str(f, "hdf5_version", hdf5) ||
+      attr_str(f, "gsl_version", note_value(note, len, "gsl_version")) ||
+      attr_str(f, "sessions", sessions) || attr_str(f, "job", job->text) ||
+      attr_str(f, "job_path", note_value(note, len, "job_path")) ||
+      attr_str(f, "sweep_name", job->name) || attr_u64(f, "n_tasks", s->n_tasks);
   return failed ? -1 : 0;
 }
 
@@ -790,28 +780,25 @@ static int write_parameter_attributes(hid_t bench, const mfbo_space *space) {
 
 /* One row per instance: its number, optimum, size and the optimum's values. */
 static int write_instances(hid_t bench, const mfbo_store *s) {
-  const table_type *t = &s->instances_t;
   int n = s->job->n_instances;
-  unsigned char *rows = calloc((size_t)n, t->row_size);
   int *cfg = malloc((size_t)(s->n_params ? s->n_params : 1) * sizeof *cfg);
-  int rc = -1;
-  if (rows && cfg) {
-    for (int i = 0; i < n; i++) {
-      const mfbo_benchmark *b = s->benches[i];
-      instance_row *row = (instance_row *)(rows + (size_t)i * t->row_size);
-      double *values = (double *)(row + 1);
-      row->instance = s->job->instances[i];
-      row->optimum_ms = b->optimum_ms;
-      row->size = mfbo_space_size(b->space);
-      if (b->optimum_index >= 0) mfbo_space_point(b->space, (uint64_t)b->optimum_index, cfg);
-      for (int j = 0; j < s->n_params; j++)
-        values[j] = b->optimum_index >= 0 ? mfbo_space_value(b->space, cfg, j) : NAN;
-    }
-    hid_t d = table_create(bench, "instances", t, (hsize_t)n, 0, 0);
-    rc = d >= 0 && table_append(d, t, rows, (hsize_t)n, NULL) == 0 ? 0 : -1;
-    close_id(d);
+  appender a;
+  int rc = appender_open(&a, bench, "instances", &s->instances_t, (hsize_t)n, (hsize_t)n);
+  if (!cfg) rc = -1;
+  for (int i = 0; rc == 0 && i < n; i++) {
+    const mfbo_benchmark *b = s->benches[i];
+    instance_row *row = appender_row(&a);
+    double *values = (double *)(row + 1);
+    memset(row, 0, a.t->row_size);
+    row->instance = s->job->instances[i];
+    row->optimum_ms = b->optimum_ms;
+    row->size = mfbo_space_size(b->space);
+    if (b->optimum_index >= 0) mfbo_space_point(b->space, (uint64_t)b->optimum_index, cfg);
+    for (int j = 0; j < s->n_params; j++)
+      values[j] = b->optimum_index >= 0 ? mfbo_space_value(b->space, cfg, j) : NAN;
+    rc = appender_commit(&a);
   }
-  free(rows);
+  if (appender_close(&a) != 0) rc = -1;
   free(cfg);
   return rc;
 }
@@ -835,33 +822,7 @@ static int write_benchmark(hid_t f, const mfbo_store *s) {
 
 static hsize_t at_most(hsize_t rows, uint64_t n) { return n < rows ? (hsize_t)n : rows; }
 
-/* Creates /runs, /trace and /timing in f, with the partial's chunks or the complete
- * file's. */
-static int create_tables(const mfbo_store *s, hid_t f, int partial, hid_t *runs, hid_t *trace,
-                         hid_t *timing) {
-  hsize_t rows = at_most(partial ? PARTIAL_TABLE_CHUNK_ROWS : TABLE_CHUNK_ROWS, s->n_tasks);
-  hsize_t trace_rows = partial ? PARTIAL_TRACE_CHUNK_ROWS : TRACE_CHUNK_ROWS;
-  *runs = table_create(f, "runs", &s->runs_t, rows, 1, 0);
-  *trace = table_create(f, "trace", &s->trace_t, trace_rows, 1, TRACE_CACHE_BYTES);
-  *timing = table_create(f, "timing", &s->timing_t, rows, 1, 0);
-  return *runs >= 0 && *trace >= 0 && *timing >= 0 ? 0 : -1;
-}
-
-static int create_partial(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  s->file = H5Fcreate(s->partial, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-  if (s->file < 0) return h5_fail(err, s->path, "cannot create %s", s->partial);
-  if (write_root_attributes(s->file, s, prov) != 0 || write_benchmark(s->file, s) != 0 ||
-      create_tables(s, s->file, 1, &s->runs, &s->trace, &s->timing) != 0 ||
-      H5Fflush(s->file, H5F_SCOPE_GLOBAL) < 0) {
-    h5_fail(err, s->path, "cannot write %s", s->partial);
-    store_close_file(s);
-    unlink(s->partial);
-    return -1;
-  }
-  return 0;
-}
-
-/* ---------------------------------------------------------------- opening existing files */
+/* ---------------------------------------------------------------- opening */
 
 /* Is f an mfbo-sweep file of a format this program reads, made from this job? */
 static int check_identity(const mfbo_store *s, hid_t f, const char *name, mfbo_error *err) {
@@ -883,18 +844,16 @@ static int check_identity(const mfbo_store *s, hid_t f, const char *name, mfbo_e
   return rc;
 }
 
-/* Opens an existing results file and checks that it is ours and of this job. */
-static hid_t open_checked(const mfbo_store *s, const char *name, unsigned flags,
-                          mfbo_error *err) {
+/* Opens an existing results file read-only and checks that it is ours and of this job. */
+static hid_t open_checked(const mfbo_store *s, const char *name, mfbo_error *err) {
   htri_t is_hdf5 = H5Fis_hdf5(name);
   if (is_hdf5 == 0) {
     store_fail(err, s->path, "%s is not an HDF5 file", name);
     return H5I_INVALID_HID;
   }
-  hid_t f = is_hdf5 > 0 ? H5Fopen(name, flags, H5P_DEFAULT) : H5I_INVALID_HID;
+  hid_t f = is_hdf5 > 0 ? H5Fopen(name, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID;
   if (f < 0) {
-    h5_fail(err, s->path, "cannot open %s%s", name,
-            flags == H5F_ACC_RDWR ? " for writing (is another mfbo-sweep writing it?)" : "");
+    h5_fail(err, s->path, "cannot open %s", name);
     return H5I_INVALID_HID;
   }
   if (check_identity(s, f, name, err) != 0) {
@@ -904,80 +863,51 @@ static hid_t open_checked(const mfbo_store *s, const char *name, unsigned flags,
   return f;
 }
 
-static int same_type(hid_t d, hid_t expected) {
-  hid_t t = H5Dget_type(d);
-  int same = t >= 0 && H5Tequal(t, expected) > 0;
-  close_id(t);
-  return same;
+/* A new journal, with this session's note. */
+static int create_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
+  s->journal = mfbo_journal_create(s->partial, s->job->text, s->n_tasks, err);
+  if (!s->journal) return -1;
+  if (add_session(s, "created", prov, err) == 0) return 0;
+  mfbo_journal_close(s->journal);
+  s->journal = NULL;
+  unlink(s->partial);
+  return -1;
 }
 
-/* A row of /runs counts only if it is whole: a writer killed during a flush may leave rows
- * that were never written (task_id = NO_TASK) or whose trace is cut. */
-static int row_is_whole(const mfbo_store *s, const index_row *r, hsize_t n_trace) {
-  return r->task_id < s->n_tasks && r->n_evals >= 0 && (uint64_t)r->n_evals == r->trace_len &&
-         r->trace_start <= n_trace && r->trace_len <= n_trace - r->trace_start;
-}
-
-/* Learns which tasks the partial already has. */
-static int load_index(mfbo_store *s) {
-  hsize_t n_runs, n_trace;
-  if (table_rows(s->runs, &n_runs) != 0 || table_rows(s->trace, &n_trace) != 0) return -1;
-  index_row *rows = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *rows);
-  if (!rows || table_io(s->runs, s->index_t.mem, 0, n_runs, rows, 0) != 0) {
-    free(rows);
-    return -1;
-  }
-  for (hsize_t i = 0; i < n_runs; i++) {
-    if (!row_is_whole(s, &rows[i], n_trace)) continue;
-    if (s->row_of_task[rows[i].task_id] < 0) s->n_done++;
-    s->row_of_task[rows[i].task_id] = (int64_t)i;
-  }
-  free(rows);
-  return 0;
-}
-
-static int open_partial(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  s->file = open_checked(s, s->partial, H5F_ACC_RDWR, err);
-  if (s->file < 0) return -1;
-  s->runs = table_open(s->file, "runs", 0);
-  s->trace = table_open(s->file, "trace", TRACE_CACHE_BYTES);
-  s->timing = table_open(s->file, "timing", 0);
-  if (s->runs < 0 || s->trace < 0 || s->timing < 0 || !same_type(s->runs, s->runs_t.file) ||
-      !same_type(s->trace, s->trace_t.file) || !same_type(s->timing, s->timing_t.file)) {
-    H5Eclear2(H5E_DEFAULT);
-    store_close_file(s);
-    return store_fail(err, s->path, "%s does not have the tables this program writes (made by "
-                      "another version?): use a new output file or --force", s->partial);
-  }
-  if (load_index(s) != 0 || add_session(s->file, "resumed", prov) != 0 ||
-      H5Fflush(s->file, H5F_SCOPE_GLOBAL) < 0) {
-    h5_fail(err, s->path, "cannot read %s", s->partial);
-    store_close_file(s);
-    return -1;
-  }
-  return 0;
+/* The journal of an interrupted sweep: checked, its torn end dropped, this session noted. */
+static int open_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
+  if (H5Fis_hdf5(s->partial) > 0)
+    return store_fail(err, s->path, "%s is an HDF5 partial file of an older mfbo-sweep: resume "
+                      "it with that version, or use --force", s->partial);
+  H5Eclear2(H5E_DEFAULT);
+  s->journal = mfbo_journal_open(s->partial, s->job->text, s->n_tasks, err);
+  if (!s->journal) return -1;
+  uint64_t dropped = mfbo_journal_dropped(s->journal);
+  if (dropped)
+    fprintf(stderr, "mfbo-sweep: %s: dropped its last %" PRIu64 " bytes, a record cut short "
+            "or damaged when the sweep was interrupted (those tasks run again)\n", s->partial,
+            dropped);
+  return add_session(s, "resumed", prov, err);
 }
 
 /* FILE is complete: check it and write nothing. */
 static int open_complete(mfbo_store *s, mfbo_error *err) {
-  hid_t f = open_checked(s, s->path, H5F_ACC_RDONLY, err);
+  hid_t f = open_checked(s, s->path, err);
   if (f < 0) return -1;
   H5Fclose(f);
   s->complete = 1;
-  s->n_done = s->n_tasks;
   return 0;
 }
 
 static int open_resume(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  int have_partial = exists(s->partial), have_file = exists(s->path);
-  if (have_file) {
+  if (exists(s->path)) {
     if (open_complete(s, err) != 0) return -1;
     /* a finish that was stopped between its rename and its unlink leaves a stale partial */
-    if (have_partial) unlink(s->partial);
+    mfbo_journal_remove(s->partial, NULL);
     return 0;
   }
-  if (have_partial) return open_partial(s, prov, err);
-  return create_partial(s, prov, err);
+  if (exists(s->partial)) return open_journal(s, prov, err);
+  return create_journal(s, prov, err);
 }
 
 static int refuse_existing(const mfbo_store *s, mfbo_error *err) {
@@ -987,9 +917,11 @@ static int refuse_existing(const mfbo_store *s, mfbo_error *err) {
                     "replace it", found);
 }
 
+/* --force: FILE, FILE.tmp and FILE.partial go (not a partial that a sweep is writing). */
 static int remove_old(const mfbo_store *s, mfbo_error *err) {
-  const char *names[] = {s->path, s->partial, s->tmp};
-  for (int i = 0; i < 3; i++)
+  if (mfbo_journal_remove(s->partial, err) != 0) return -1;
+  const char *names[] = {s->path, s->tmp};
+  for (int i = 0; i < 2; i++)
     if (unlink(names[i]) != 0 && errno != ENOENT)
       return store_fail(err, s->path, "cannot remove %s: %s", names[i], strerror(errno));
   return 0;
@@ -1016,6 +948,7 @@ mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
   mfbo_error local;
   if (!err) err = &local;
   mfbo_error_clear(err);
+  snprintf(err->file, sizeof err->file, "%s", path); /* the journal's errors are about it too */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures become mfbo_errors, not stack dumps */
   mfbo_store *s = store_alloc(path, job, benches, err);
   if (!s) return NULL;
@@ -1023,9 +956,9 @@ mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
   int read_only = mode == MFBO_STORE_RESUME && exists(s->path);
   int rc = check_directory(s, !read_only, err);
   if (rc == 0 && mode == MFBO_STORE_NEW)
-    rc = refuse_existing(s, err) != 0 ? -1 : create_partial(s, prov, err);
+    rc = refuse_existing(s, err) != 0 ? -1 : create_journal(s, prov, err);
   else if (rc == 0 && mode == MFBO_STORE_FORCE)
-    rc = remove_old(s, err) != 0 ? -1 : create_partial(s, prov, err);
+    rc = remove_old(s, err) != 0 ? -1 : create_journal(s, prov, err);
   else if (rc == 0)
     rc = open_resume(s, prov, err);
   if (rc != 0) {
@@ -1039,12 +972,49 @@ int mfbo_store_complete(const mfbo_store *s) { return s->complete; }
 
 int mfbo_store_has_task(const mfbo_store *s, uint64_t task_id) {
   if (task_id >= s->n_tasks) return 0;
-  return s->complete || s->row_of_task[task_id] >= 0;
+  return s->complete || (s->journal && mfbo_journal_has(s->journal, task_id));
 }
 
-uint64_t mfbo_store_n_done(const mfbo_store *s) { return s->n_done; }
+uint64_t mfbo_store_n_done(const mfbo_store *s) {
+  if (s->complete) return s->n_tasks;
+  return s->journal ? mfbo_journal_n_tasks_done(s->journal) : 0;
+}
 
 /* ---------------------------------------------------------------- appending a task */
+
+static int check_task(const mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
+                      mfbo_error *err) {
+  if (s->complete)
+    return store_fail(err, s->path, "the results file is complete: nothing can be added");
+  const mfbo_task *known = task->task_id < s->n_tasks ? &s->tasks[task->task_id] : NULL;
+  if (!known || known->instance_index != task->instance_index ||
+      known->algorithm_index != task->algorithm_index || known->seed != task->seed)
+    return store_fail(err, s->path, "task %" PRIu64 " is not a task of this job", task->task_id);
+  if (mfbo_journal_has(s->journal, task->task_id))
+    return store_fail(err, s->path, "task %" PRIu64 " is already stored", task->task_id);
+  if (r->n_params != s->n_params || r->n_evals < 0 || (r->n_evals > 0 && !r->trace))
+    return store_fail(err, s->path, "the result of task %" PRIu64 " does not fit the benchmark",
+                      task->task_id);
+  return 0;
+}
+
+int mfbo_store_append(mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
+                      double wall_s, int rank, mfbo_error *err) {
+  mfbo_error local;
+  if (!err) err = &local;
+  if (check_task(s, task, r, err) != 0) return -1;
+  int size = 0;
+  char *buf = mfbo_wire_pack(task->task_id, r, wall_s, &size);
+  if (!buf)
+    return store_fail(err, s->path, "cannot store task %" PRIu64 ": its result is over 2 GiB "
+                      "or memory ran out", task->task_id);
+  snprintf(err->file, sizeof err->file, "%s", s->path);
+  int rc = mfbo_journal_append(s->journal, task->task_id, rank, buf, (size_t)size, err);
+  free(buf);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- finishing */
 
 static void parameter_values(const mfbo_space *space, const int *cfg, double *out) {
   for (int j = 0; j < space->n_params; j++)
@@ -1072,181 +1042,104 @@ static void fill_run_row(const mfbo_store *s, const mfbo_task *task, const mfbo_
                    r->has_incumbent ? r->incumbent_cfg : NULL, (double *)(row + 1));
 }
 
-/* Fills rows [from, from + n) of a task's trace as stored rows. */
-static void fill_trace_rows(const mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
-                            size_t from, size_t n, unsigned char *rows) {
-  const mfbo_space *space = s->benches[task->instance_index]->space;
-  for (size_t i = 0; i < n; i++) {
-    const mfbo_trace_row *in = &r->trace[from + i];
-    trace_row *row = (trace_row *)(rows + i * s->trace_t.row_size);
-    *row = (trace_row){.task_id = task->task_id, .eval = in->eval, .fidelity = in->fidelity,
-                       .measured_ms = in->measured_ms, .true_ms = in->true_ms,
-                       .cost_s = in->cost_s, .cum_cost_s = in->cum_cost_s,
-                       .incumbent_true_ms = in->incumbent_true_ms};
-    parameter_values(space, r->trace_cfg + (from + i) * (size_t)s->n_params,
-                     (double *)(row + 1));
-  }
+/* Fills row i of a task's trace as stored. */
+static void fill_trace_row(const mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
+                           long i, trace_row *row) {
+  const mfbo_trace_row *in = &r->trace[i];
+  *row = (trace_row){.task_id = task->task_id, .eval = in->eval, .fidelity = in->fidelity,
+                     .measured_ms = in->measured_ms, .true_ms = in->true_ms,
+                     .cost_s = in->cost_s, .cum_cost_s = in->cum_cost_s,
+                     .incumbent_true_ms = in->incumbent_true_ms};
+  parameter_values(s->benches[task->instance_index]->space,
+                   r->trace_cfg + (size_t)i * (size_t)s->n_params, (double *)(row + 1));
 }
 
-/* Appends the task's evaluations to /trace, TRACE_BLOCK_ROWS at a time; *start is the row of
- * the first. */
-static int append_trace(mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
-                        hsize_t *start) {
-  size_t n = (size_t)r->n_evals;
-  unsigned char *rows = malloc(TRACE_BLOCK_ROWS * s->trace_t.row_size);
-  if (!rows || table_rows(s->trace, start) != 0) {
-    free(rows);
-    return -1;
-  }
-  int rc = 0;
-  for (size_t from = 0; rc == 0 && from < n; from += TRACE_BLOCK_ROWS) {
-    size_t k = n - from < TRACE_BLOCK_ROWS ? n - from : TRACE_BLOCK_ROWS;
-    fill_trace_rows(s, task, r, from, k, rows);
-    rc = table_append(s->trace, &s->trace_t, rows, k, NULL);
-  }
-  free(rows);
-  return rc;
-}
-
-static int check_task(const mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
-                      mfbo_error *err) {
-  if (s->complete)
-    return store_fail(err, s->path, "the results file is complete: nothing can be added");
-  if (task->task_id >= s->n_tasks || task->instance_index < 0 ||
-      task->instance_index >= s->job->n_instances || task->algorithm_index < 0 ||
-      task->algorithm_index >= s->job->n_algorithms)
-    return store_fail(err, s->path, "task %" PRIu64 " is not a task of this job", task->task_id);
-  if (s->row_of_task[task->task_id] >= 0)
-    return store_fail(err, s->path, "task %" PRIu64 " is already stored", task->task_id);
-  if (r->n_params != s->n_params || r->n_evals < 0 || (r->n_evals > 0 && !r->trace))
-    return store_fail(err, s->path, "the result of task %" PRIu64 " does not fit the benchmark",
-                      task->task_id);
-  return 0;
-}
-
-int mfbo_store_append(mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
-                      double wall_s, int rank, mfbo_error *err) {
-  mfbo_error local;
-  if (!err) err = &local;
-  if (check_task(s, task, r, err) != 0) return -1;
-  hsize_t trace_start, row;
-  run_row *run = malloc(s->runs_t.row_size);
-  timing_row timing = {.task_id = task->task_id, .rank = rank, .wall_s = wall_s};
-  /* /runs last: a task counts as stored once its /runs row is */
-  int rc = !run || append_trace(s, task, r, &trace_start) != 0 ||
-                   table_append(s->timing, &s->timing_t, &timing, 1, NULL) != 0
-               ? -1
-               : 0;
-  if (rc == 0) {
-    fill_run_row(s, task, r, trace_start, run);
-    rc = table_append(s->runs, &s->runs_t, run, 1, &row) != 0 ||
-                 H5Fflush(s->file, H5F_SCOPE_GLOBAL) < 0
-             ? -1
-             : 0;
-  }
-  free(run);
-  if (rc != 0)
-    return h5_fail(err, s->path, "cannot store task %" PRIu64 " in %s", task->task_id,
-                   s->partial);
-  s->row_of_task[task->task_id] = (int64_t)row;
-  s->n_done++;
-  return 0;
-}
-
-/* ---------------------------------------------------------------- finishing */
-
-/* The output side of a rewrite: /runs rows wait in a batch, traces go straight through. */
+/* The tables of the complete file, filled in task_id order. */
 typedef struct {
-  hid_t runs, trace, timing;
-  unsigned char *batch;       /* TABLE_CHUNK_ROWS rows of /runs */
-  hsize_t n_batch;
-  unsigned char *trace_block; /* TRACE_BLOCK_ROWS rows of /trace */
-} rewrite;
+  appender runs, trace, timing;
+  uint64_t trace_rows; /* rows of /trace so far */
+} tables;
 
-static int flush_runs(const mfbo_store *s, rewrite *w) {
-  int rc = table_append(w->runs, &s->runs_t, w->batch, w->n_batch, NULL);
-  w->n_batch = 0;
-  return rc;
-}
-
-/* Copies one task's /runs row and its trace rows (read by hyperslab, TRACE_BLOCK_ROWS at a
- * time) into the new file. */
-static int copy_task(const mfbo_store *s, uint64_t task_id, rewrite *w) {
-  run_row *row = (run_row *)(w->batch + w->n_batch * s->runs_t.row_size);
-  hsize_t start;
-  if (table_io(s->runs, s->runs_t.mem, (hsize_t)s->row_of_task[task_id], 1, row, 0) != 0 ||
-      table_rows(w->trace, &start) != 0)
-    return -1;
-  int rc = 0;
-  for (hsize_t from = 0; rc == 0 && from < row->trace_len; from += TRACE_BLOCK_ROWS) {
-    hsize_t k = row->trace_len - from < TRACE_BLOCK_ROWS ? row->trace_len - from
-                                                         : TRACE_BLOCK_ROWS;
-    rc = table_io(s->trace, s->trace_t.mem, row->trace_start + from, k, w->trace_block, 0) ||
-         table_append(w->trace, &s->trace_t, w->trace_block, k, NULL);
+/* Adds a task's /runs row, its /trace rows and its /timing row. */
+static int add_task_rows(const mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
+                         double wall_s, int rank, tables *w) {
+  fill_run_row(s, task, r, w->trace_rows, appender_row(&w->runs));
+  *(timing_row *)appender_row(&w->timing) =
+      (timing_row){.task_id = task->task_id, .rank = rank, .wall_s = wall_s};
+  if (appender_commit(&w->runs) != 0 || appender_commit(&w->timing) != 0) return -1;
+  for (long i = 0; i < r->n_evals; i++) {
+    fill_trace_row(s, task, r, i, appender_row(&w->trace));
+    if (appender_commit(&w->trace) != 0) return -1;
   }
-  if (rc != 0) return -1;
-  row->trace_start = start;
-  return ++w->n_batch == TABLE_CHUNK_ROWS ? flush_runs(s, w) : 0;
+  w->trace_rows += (uint64_t)r->n_evals;
+  return 0;
 }
 
-/* /timing in task_id order: the last row the partial has for each task. */
-static int copy_timing(const mfbo_store *s, rewrite *w) {
-  hsize_t n;
-  if (table_rows(s->timing, &n) != 0) return -1;
-  timing_row *in = malloc((size_t)(n ? n : 1) * sizeof *in);
-  timing_row *out = malloc((size_t)(s->n_tasks ? s->n_tasks : 1) * sizeof *out);
-  int rc = -1;
-  if (in && out && table_io(s->timing, s->timing_t.mem, 0, n, in, 0) == 0) {
-    for (uint64_t t = 0; t < s->n_tasks; t++)
-      out[t] = (timing_row){.task_id = t, .rank = -1, .wall_s = NAN};
-    for (hsize_t i = 0; i < n; i++)
-      if (in[i].task_id < s->n_tasks) out[in[i].task_id] = in[i];
-    rc = table_append(w->timing, &s->timing_t, out, s->n_tasks, NULL);
-  }
-  free(in);
-  free(out);
+/* Reads task t from the journal and adds its rows. */
+static int write_task(const mfbo_store *s, uint64_t t, tables *w, mfbo_error *err) {
+  char *buf;
+  size_t len;
+  int32_t rank;
+  if (mfbo_journal_read(s->journal, t, &buf, &len, &rank, err) != 0) return -1;
+  mfbo_run_result r;
+  uint64_t id;
+  double wall_s;
+  int rc = mfbo_wire_unpack(buf, len, s->n_params, &id, &r, &wall_s);
+  free(buf);
+  if (rc != 0 || id != t)
+    rc = store_fail(err, s->path, "cannot read task %" PRIu64 " from %s: not a result of this "
+                    "program, or memory ran out", t, s->partial);
+  else if (add_task_rows(s, &s->tasks[t], &r, wall_s, rank, w) != 0)
+    rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  mfbo_run_result_free(&r);
   return rc;
 }
 
-static int copy_tables(const mfbo_store *s, hid_t f) {
-  rewrite w = {.runs = H5I_INVALID_HID, .trace = H5I_INVALID_HID, .timing = H5I_INVALID_HID,
-               .batch = malloc(TABLE_CHUNK_ROWS * s->runs_t.row_size),
-               .trace_block = malloc(TRACE_BLOCK_ROWS * s->trace_t.row_size)};
-  int rc = w.batch && w.trace_block ? create_tables(s, f, 0, &w.runs, &w.trace, &w.timing) : -1;
-  for (uint64_t t = 0; rc == 0 && t < s->n_tasks; t++) rc = copy_task(s, t, &w);
-  if (rc == 0) rc = flush_runs(s, &w);
-  if (rc == 0) rc = copy_timing(s, &w);
-  close_id(w.runs);
-  close_id(w.trace);
-  close_id(w.timing);
-  free(w.batch);
-  free(w.trace_block);
+/* /runs, /trace and /timing, one task at a time from the journal. */
+static int write_tables(const mfbo_store *s, hid_t f, mfbo_error *err) {
+  hsize_t rows = at_most(TABLE_CHUNK_ROWS, s->n_tasks);
+  tables w = {.trace_rows = 0};
+  int rc = appender_open(&w.runs, f, "runs", &s->runs_t, rows, rows);
+  if (appender_open(&w.trace, f, "trace", &s->trace_t, TRACE_CHUNK_ROWS, TRACE_CHUNK_ROWS))
+    rc = -1;
+  if (appender_open(&w.timing, f, "timing", &s->timing_t, rows, rows)) rc = -1;
+  if (rc != 0) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  for (uint64_t t = 0; rc == 0 && t < s->n_tasks; t++) rc = write_task(s, t, &w, err);
+  int closed = appender_close(&w.runs) == 0;
+  closed = appender_close(&w.trace) == 0 && closed;
+  closed = appender_close(&w.timing) == 0 && closed;
+  if (rc == 0 && !closed) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   return rc;
 }
 
-/* Writes FILE.tmp: the partial's root attributes and /benchmark, the tables in order. */
-static int write_complete(const mfbo_store *s) {
-  char now[32];
-  utc_now(now);
-  hid_t f = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (f < 0) return -1;
-  hid_t dst = f;
-  int ok = H5Aiterate2(s->file, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_attribute, &dst) >= 0 &&
-           attr_str(f, "finished_utc", now) == 0 &&
-           H5Ocopy(s->file, "benchmark", f, "benchmark", H5P_DEFAULT, H5P_DEFAULT) >= 0 &&
-           copy_tables(s, f) == 0;
-  return H5Fclose(f) >= 0 && ok ? 0 : -1;
+/* Writes FILE.tmp from the journal: root attributes, /benchmark, the tables in order. */
+static int write_complete(const mfbo_store *s, mfbo_error *err) {
+  char *note = NULL, *sessions = NULL;
+  size_t len = 0;
+  int rc = read_sessions(s, &note, &len, &sessions, err);
+  hid_t f = H5I_INVALID_HID;
+  if (rc == 0 && (f = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+    rc = h5_fail(err, s->path, "cannot create %s", s->tmp);
+  if (rc == 0 && (write_root_attributes(f, s, note, len, sessions) != 0 ||
+                  write_benchmark(f, s) != 0))
+    rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  if (rc == 0) rc = write_tables(s, f, err);
+  if (f >= 0 && H5Fclose(f) < 0 && rc == 0) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  free(note);
+  free(sessions);
+  return rc;
 }
 
 int mfbo_store_finish(mfbo_store *s, mfbo_error *err) {
   mfbo_error local;
   if (!err) err = &local;
   if (s->complete) return 0;
-  if (s->n_done < s->n_tasks)
+  uint64_t done = mfbo_store_n_done(s);
+  if (done < s->n_tasks)
     return store_fail(err, s->path, "%" PRIu64 " of %" PRIu64 " tasks are missing: the sweep is "
-                      "not complete (%s is kept)", s->n_tasks - s->n_done, s->n_tasks, s->partial);
-  if (H5Fflush(s->file, H5F_SCOPE_GLOBAL) < 0 || write_complete(s) != 0) {
-    h5_fail(err, s->path, "cannot write %s", s->tmp);
+                      "not complete (%s is kept)", s->n_tasks - done, s->n_tasks, s->partial);
+  snprintf(err->file, sizeof err->file, "%s", s->path);
+  if (write_complete(s, err) != 0) {
     unlink(s->tmp);
     return -1;
   }
@@ -1259,8 +1152,9 @@ int mfbo_store_finish(mfbo_store *s, mfbo_error *err) {
   int synced = dir && fsync_path(dir, 1) == 0;
   int saved = errno;
   free(dir);
-  store_close_file(s);
-  unlink(s->partial);
+  unlink(s->partial); /* still locked by us: no other sweep has it open */
+  mfbo_journal_close(s->journal);
+  s->journal = NULL;
   s->complete = 1;
   if (!synced)
     return store_fail(err, s->path, "renamed, but cannot sync its directory: %s",
@@ -1270,6 +1164,6 @@ int mfbo_store_finish(mfbo_store *s, mfbo_error *err) {
 
 void mfbo_store_close(mfbo_store *s) {
   if (!s) return;
-  if (s->file >= 0) H5Fflush(s->file, H5F_SCOPE_GLOBAL);
+  if (s->journal) mfbo_journal_sync(s->journal, NULL); /* the last seconds' results, to disk */
   store_free(s);
 }

@@ -1,7 +1,8 @@
 /* store.h: the results file (HDF5, format version 1, see docs/results-format.md). While a
- * sweep runs it is FILE.partial, flushed after every finished task; mfbo_store_finish
- * writes FILE with /runs and /trace in task_id order, fsyncs and renames. Only this module
- * knows HDF5. */
+ * sweep runs, its results are in FILE.partial, a journal (journal.h, not HDF5) that each
+ * finished task is written to at once and that a killed sweep leaves resumable;
+ * mfbo_store_finish writes FILE from it with /runs and /trace in task_id order, fsyncs and
+ * renames. Only this module knows HDF5. */
 #ifndef MFBO_STORE_H
 #define MFBO_STORE_H
 
@@ -26,12 +27,13 @@ typedef struct {
 typedef enum {
   MFBO_STORE_NEW,    /* refuse if FILE or FILE.partial exists */
   MFBO_STORE_RESUME, /* continue FILE.partial, or accept a complete FILE of the same job */
-  MFBO_STORE_FORCE   /* replace FILE / FILE.partial */
+  MFBO_STORE_FORCE   /* replace FILE / FILE.partial (not a partial another sweep writes) */
 } mfbo_store_mode;
 
 /* Opens the results file of a job. benches[i] is the landscape of job->instances[i].
  * Errors (exit code 2 for the caller): the file exists in NEW mode, it was made from a
- * different job text, it is not ours or of a newer format. */
+ * different job text, it is not ours or of a newer format, another sweep is writing it.
+ * Resuming drops a record that the interruption cut short (a note on stderr). */
 mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
                             mfbo_benchmark *const *benches, const mfbo_provenance *prov,
                             mfbo_store_mode mode, mfbo_error *err);
@@ -40,15 +42,15 @@ int mfbo_store_complete(const mfbo_store *s);
 /* Was this task finished in an earlier (interrupted) sweep? */
 int mfbo_store_has_task(const mfbo_store *s, uint64_t task_id);
 uint64_t mfbo_store_n_done(const mfbo_store *s);
-/* Appends one finished task (its /runs row, its /trace rows and a /timing row), then
- * flushes the file to disk. */
+/* Appends one finished task (what becomes its /runs row, its /trace rows and its /timing
+ * row) to the journal, with one write(2). */
 int mfbo_store_append(mfbo_store *s, const mfbo_task *task, const mfbo_run_result *r,
                       double wall_s, int rank, mfbo_error *err);
 /* All tasks are in: writes FILE in task_id order, fsyncs, renames, removes FILE.partial.
  * The store stays open: close it afterwards. */
 int mfbo_store_finish(mfbo_store *s, mfbo_error *err);
-/* Closes and frees the store; without a finish, FILE.partial stays, valid and resumable.
- * The store keeps pointers to the job and the benchmarks until then. */
+/* Closes and frees the store; without a finish, FILE.partial stays (synced to disk),
+ * resumable. The store keeps pointers to the job and the benchmarks until then. */
 void mfbo_store_close(mfbo_store *s);
 
 #endif

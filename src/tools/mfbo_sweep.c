@@ -35,8 +35,9 @@ static void usage(FILE *out) {
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n"
       "  -V, --version        the version\n"
-      "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs the results\n"
-      "are in FILE.partial, flushed after every task; complete, they are renamed to FILE.\n"
+      "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs, each\n"
+      "finished task is written to the journal FILE.partial; when every task is done, the\n"
+      "HDF5 file FILE is written from it (docs/results-format.md).\n"
       "Exit codes: 0 done, 1 a task failed or I/O error, 2 bad usage or invalid job,\n"
       "3 stopped early with work left (resume with --resume).\n");
 }

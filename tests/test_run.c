@@ -173,6 +173,29 @@ static void test_failures(void) {
   mfbo_settings_free(&s);
 }
 
+/* Compile time is charged on a configuration's first evaluation in a run only: the final
+ * re-time of random search measures configurations again and pays timing alone. */
+static void test_compile_once(void) {
+  mfbo_settings s;
+  mfbo_settings_init(&s);
+  mfbo_settings_add(&s, "count", "50", 1, NULL);
+  mfbo_settings_add(&s, "final_retime", "8", 2, NULL);
+  mfbo_run_result r = run(&s, 2, 0, 0);
+  CHECK(r.n_evals == 58);
+  int repeats = 0;
+  for (long i = 0; i < r.n_evals; i++) {
+    int seen = 0;
+    for (long k = 0; k < i; k++)
+      seen |= memcmp(r.trace_cfg + i * 5, r.trace_cfg + k * 5, 5 * sizeof(int)) == 0;
+    repeats += seen;
+    double timing_s = r.trace[i].fidelity * r.trace[i].true_ms / 1000;
+    CHECK_NEAR(r.trace[i].cost_s, seen ? timing_s : 0.5 + timing_s, 1e-12);
+  }
+  CHECK(repeats == 8);
+  mfbo_run_result_free(&r);
+  mfbo_settings_free(&s);
+}
+
 int main(void) {
   mfbo_settings empty, space;
   mfbo_settings_init(&empty);
@@ -186,6 +209,7 @@ int main(void) {
   test_incumbent(&empty);
   test_exhaustion_and_settings();
   test_failures();
+  test_compile_once();
   mfbo_benchmark_free(bench);
   CHECK_DONE();
 }

@@ -25,9 +25,13 @@ typedef struct mfbo_benchmark_type {
   /* One measurement at fidelity reps >= 1, drawing from noise; INFINITY if it fails. */
   double (*measure_ms)(const void *state, const mfbo_space *space, const int *cfg,
                        double true_ms, int reps, gsl_rng *noise);
-  /* Simulated seconds the measurement costs a user (compile + timing). */
-  double (*cost_s)(const void *state, const mfbo_space *space, const int *cfg,
-                   double true_ms, int reps);
+  /* Simulated seconds to build (compile) the configuration, charged once per run, on its
+   * first evaluation; a failing configuration's whole cost of failing belongs here. */
+  double (*compile_s)(const void *state, const mfbo_space *space, const int *cfg,
+                      double true_ms);
+  /* Simulated seconds to time it at reps repetitions (every evaluation pays this). */
+  double (*timing_s)(const void *state, const mfbo_space *space, const int *cfg,
+                     double true_ms, int reps);
   void (*free)(void *state);
 } mfbo_benchmark_type;
 
@@ -55,8 +59,12 @@ mfbo_benchmark *mfbo_benchmark_alloc(const mfbo_benchmark_type *type, mfbo_setti
 void mfbo_benchmark_free(mfbo_benchmark *b);
 
 double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg);
-/* One evaluation at fidelity reps: the true time, a measurement drawn from noise and its
- * simulated cost. */
+/* Simulated seconds of one evaluation: timing, plus compiling unless the configuration was
+ * already compiled earlier in the same run. */
+double mfbo_benchmark_cost_s(const mfbo_benchmark *b, const int *cfg, double true_ms, int reps,
+                             int compiled);
+/* One evaluation at fidelity reps of a configuration not compiled yet: the true time, a
+ * measurement drawn from noise and its simulated cost. */
 void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, gsl_rng *noise,
                              double *true_ms, double *measured_ms, double *cost_s);
 /* regret = true/optimum - 1 (NaN when the optimum is unknown, +inf for a failure). */

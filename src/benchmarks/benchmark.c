@@ -90,7 +90,13 @@ void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, 
   double t = mfbo_benchmark_true_ms(b, cfg);
   *true_ms = t;
   *measured_ms = b->type->measure_ms(b->state, b->space, cfg, t, reps, noise);
-  *cost_s = b->type->cost_s(b->state, b->space, cfg, t, reps);
+  *cost_s = mfbo_benchmark_cost_s(b, cfg, t, reps, 0);
+}
+
+double mfbo_benchmark_cost_s(const mfbo_benchmark *b, const int *cfg, double true_ms, int reps,
+                             int compiled) {
+  double timing_s = b->type->timing_s(b->state, b->space, cfg, true_ms, reps);
+  return compiled ? timing_s : b->type->compile_s(b->state, b->space, cfg, true_ms) + timing_s;
 }
 
 double mfbo_benchmark_regret(const mfbo_benchmark *b, double true_ms) {

@@ -592,13 +592,20 @@ static double kt_measure_ms(const void *vstate, const mfbo_space *space, const i
   return sum / reps;
 }
 
-static double kt_cost_s(const void *vstate, const mfbo_space *space, const int *cfg, double true_ms,
-                        int reps) {
+static double kt_compile_s(const void *vstate, const mfbo_space *space, const int *cfg,
+                           double true_ms) {
   (void)true_ms;
   const kt_state *st = vstate;
   int64_t k = mfbo_space_index(space, cfg);
-  if (k < 0) return 0;
-  return (st->fixed_ms[k] + reps * st->per_rep_ms[k]) / 1000.0;
+  return k < 0 ? 0 : st->fixed_ms[k] / 1000.0;
+}
+
+static double kt_timing_s(const void *vstate, const mfbo_space *space, const int *cfg,
+                          double true_ms, int reps) {
+  (void)true_ms;
+  const kt_state *st = vstate;
+  int64_t k = mfbo_space_index(space, cfg);
+  return k < 0 ? 0 : reps * st->per_rep_ms[k] / 1000.0;
 }
 
 const mfbo_benchmark_type mfbo_benchmark_kerneltuner = {
@@ -608,6 +615,7 @@ const mfbo_benchmark_type mfbo_benchmark_kerneltuner = {
     .init = kt_init,
     .true_ms = kt_true_ms,
     .measure_ms = kt_measure_ms,
-    .cost_s = kt_cost_s,
+    .compile_s = kt_compile_s,
+    .timing_s = kt_timing_s,
     .free = kt_free,
 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mfbo/codeset.h"
 #include "mfbo/stream.h"
 
 /* A run without a budget whose searcher never stops ends here, as a failure. */
@@ -79,9 +80,10 @@ static void update_incumbent(const mfbo_run_spec *spec, void *state, mfbo_run_re
   r->regret = mfbo_benchmark_regret(spec->benchmark, r->incumbent_true_ms);
 }
 
-/* Measures request i of the batch and records it; 1 if a budget ended the run first. */
+/* Measures request i of the batch and records it; 1 if a budget ended the run first.
+ * compiled holds the configurations built earlier in the run: they pay no compile time. */
 static int evaluate_one(const mfbo_run_spec *spec, void *state, mfbo_batch *batch, int i,
-                        gsl_rng *noise, mfbo_run_result *r) {
+                        gsl_rng *noise, mfbo_codeset *compiled, mfbo_run_result *r) {
   const int *cfg = mfbo_batch_cfg(batch, i);
   const mfbo_benchmark *b = spec->benchmark;
   int reps = batch->fidelity[i];
@@ -89,11 +91,14 @@ static int evaluate_one(const mfbo_run_spec *spec, void *state, mfbo_batch *batc
   if (!mfbo_space_contains(b->space, cfg))
     return fail(r, "searcher asked for a configuration outside the space");
   double true_ms = mfbo_benchmark_true_ms(b, cfg);
-  double cost_s = b->type->cost_s(b->state, b->space, cfg, true_ms, reps);
+  uint64_t code = mfbo_space_code(b->space, cfg);
+  double cost_s =
+      mfbo_benchmark_cost_s(b, cfg, true_ms, reps, mfbo_codeset_has(compiled, code));
   if (over_budget(&spec->budget, r, cost_s)) return 1;
   if (r->n_evals >= MFBO_RUN_HARD_MAX_EVALS)
     return fail(r, "more than 10 million evaluations without a budget");
-  if (grow_trace(r) != 0) return fail(r, "out of memory");
+  if (grow_trace(r) != 0 || mfbo_codeset_add(compiled, code) < 0)
+    return fail(r, "out of memory");
   double measured_ms = b->type->measure_ms(b->state, b->space, cfg, true_ms, reps, noise);
   batch->measured_ms[i] = measured_ms;
   spec->searcher->tell(state, batch, i);
@@ -112,6 +117,8 @@ static int evaluate_one(const mfbo_run_spec *spec, void *state, mfbo_batch *batc
 static int search(const mfbo_run_spec *spec, void *state, gsl_rng *noise, mfbo_run_result *r) {
   mfbo_batch batch;
   mfbo_batch_init(&batch, r->n_params);
+  mfbo_codeset compiled;
+  mfbo_codeset_init(&compiled);
   mfbo_error err;
   mfbo_error_clear(&err);
   int rc = 0;
@@ -123,13 +130,15 @@ static int search(const mfbo_run_spec *spec, void *state, gsl_rng *noise, mfbo_r
     }
     if (batch.n == 0) break;
     int stop = 0;
-    for (int i = 0; i < batch.n && !stop; i++) stop = evaluate_one(spec, state, &batch, i, noise, r);
+    for (int i = 0; i < batch.n && !stop; i++)
+      stop = evaluate_one(spec, state, &batch, i, noise, &compiled, r);
     if (stop) {
       rc = stop < 0 ? -1 : 0;
       break;
     }
   }
   mfbo_batch_free(&batch);
+  mfbo_codeset_free(&compiled);
   return rc;
 }
 

@@ -2,6 +2,8 @@
  * configurations, sampling, Helion's neighbours and the numeric encoding for models. */
 #include "mfbo/space.h"
 
+#include "mfbo/codeset.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,24 +213,19 @@ void mfbo_space_random(const mfbo_space *s, gsl_rng *rng, int *cfg) {
     cfg[j] = (int)gsl_rng_uniform_int(rng, (unsigned long)s->params[j].n_values);
 }
 
-/* Rejection sampling with a small open-addressing set, for spaces too large to list. */
+/* Rejection sampling with a set of the indices drawn, for spaces too large to list. */
 static size_t sample_sparse(const mfbo_space *s, gsl_rng *rng, size_t k, uint64_t *out) {
-  size_t cap = 16;
-  while (cap < 4 * k) cap *= 2;
-  uint64_t *set = malloc(cap * sizeof *set);
-  if (!set) return 0;
-  memset(set, 0xff, cap * sizeof *set); /* UINT64_MAX marks an empty slot */
+  mfbo_codeset drawn;
+  mfbo_codeset_init(&drawn);
   uint64_t size = mfbo_space_size(s);
   size_t n = 0;
   while (n < k) {
     uint64_t x = uniform_u64(rng, size);
-    size_t h = (size_t)(x * UINT64_C(0x9e3779b97f4a7c15)) & (cap - 1);
-    while (set[h] != UINT64_MAX && set[h] != x) h = (h + 1) & (cap - 1);
-    if (set[h] == x) continue;
-    set[h] = x;
-    out[n++] = x;
+    int added = mfbo_codeset_add(&drawn, x);
+    if (added < 0) break;
+    if (added) out[n++] = x;
   }
-  free(set);
+  mfbo_codeset_free(&drawn);
   return n;
 }
 

@@ -16,56 +16,13 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include "mfbo/codeset.h"
 #include "mfbo/searcher.h"
 
 /* Bounds of the settings. A bracket never holds more configurations than this (the run
  * loop stops any run at 10 million evaluations anyway). */
 #define HB_MAX_FIDELITY 1000000L
 #define HB_MAX_CONFIGS 10000000L
-
-/* ------------------------------------------------------------ a set of configuration codes */
-
-/* Open addressing over cartesian codes; UINT64_MAX marks an empty slot (no code of a space
- * whose size fits in 64 bits reaches it). */
-typedef struct {
-  uint64_t *slots;
-  size_t cap, n;
-} code_set;
-
-static size_t code_slot(const code_set *set, uint64_t code) {
-  size_t h = (size_t)(code * UINT64_C(0x9e3779b97f4a7c15)) & (set->cap - 1);
-  while (set->slots[h] != UINT64_MAX && set->slots[h] != code) h = (h + 1) & (set->cap - 1);
-  return h;
-}
-
-static int code_set_has(const code_set *set, uint64_t code) {
-  return set->cap > 0 && set->slots[code_slot(set, code)] == code;
-}
-
-/* Keeps the load at most one half. Returns -1 when out of memory. */
-static int code_set_grow(code_set *set) {
-  if (2 * (set->n + 1) <= set->cap) return 0;
-  code_set bigger = {.cap = set->cap ? 2 * set->cap : 1024, .n = set->n};
-  bigger.slots = malloc(bigger.cap * sizeof *bigger.slots);
-  if (!bigger.slots) return -1;
-  memset(bigger.slots, 0xff, bigger.cap * sizeof *bigger.slots);
-  for (size_t i = 0; i < set->cap; i++) {
-    uint64_t code = set->slots[i];
-    if (code != UINT64_MAX) bigger.slots[code_slot(&bigger, code)] = code;
-  }
-  free(set->slots);
-  *set = bigger;
-  return 0;
-}
-
-/* 1 if added, 0 if it was there, -1 when out of memory. */
-static int code_set_add(code_set *set, uint64_t code) {
-  if (code_set_has(set, code)) return 0;
-  if (code_set_grow(set) != 0) return -1;
-  set->slots[code_slot(set, code)] = code;
-  set->n++;
-  return 1;
-}
 
 /* ------------------------------------------------------------ state and arithmetic */
 
@@ -94,7 +51,7 @@ typedef struct {
   int rung;            /* i within the bracket */
   rung_entry *entries; /* the current rung */
   long n_entries, cap_entries;
-  code_set visited;    /* every configuration drawn so far */
+  mfbo_codeset visited;    /* every configuration drawn so far */
   int *cfg;            /* scratch, n_params */
   /* incumbent: best finite measurement at the highest fidelity with one */
   int has_incumbent;
@@ -213,7 +170,7 @@ static int draw_by_rejection(hb_state *st, long m) {
   for (long got = 0; got < m;) {
     mfbo_space_random(st->space, st->rng, st->cfg);
     uint64_t code = mfbo_space_code(st->space, st->cfg);
-    int added = code_set_add(&st->visited, code);
+    int added = mfbo_codeset_add(&st->visited, code);
     if (added < 0) return -1;
     if (added) st->entries[got++] = (rung_entry){code, INFINITY};
   }
@@ -228,13 +185,13 @@ static int draw_from_list(hb_state *st, long m, uint64_t unseen) {
   uint64_t size = mfbo_space_size(st->space), n = 0;
   for (uint64_t k = 0; k < size && n < unseen; k++) {
     uint64_t code = st->space->members ? st->space->members[k] : k;
-    if (!code_set_has(&st->visited, code)) list[n++] = code;
+    if (!mfbo_codeset_has(&st->visited, code)) list[n++] = code;
   }
   gsl_ran_shuffle(st->rng, list, (size_t)n, sizeof *list);
   int rc = 0;
   for (long i = 0; i < m && rc == 0; i++) {
     st->entries[i] = (rung_entry){list[i], INFINITY};
-    rc = code_set_add(&st->visited, list[i]) < 0 ? -1 : 0;
+    rc = mfbo_codeset_add(&st->visited, list[i]) < 0 ? -1 : 0;
   }
   free(list);
   return rc;
@@ -350,7 +307,7 @@ static int hb_incumbent(const void *vstate, int *cfg) {
 static void hb_free(void *vstate) {
   hb_state *st = vstate;
   free(st->entries);
-  free(st->visited.slots);
+  mfbo_codeset_free(&st->visited);
   free(st->cfg);
 }
 

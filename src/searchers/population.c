@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VISITED_FREE UINT64_MAX
 
 int mfbo_pop_read_settings(mfbo_settings *settings, mfbo_pop_settings *io, mfbo_error *err) {
   if (mfbo_settings_get_double(settings, "rebench_threshold", 0, 1e9, &io->rebench_threshold,
@@ -32,55 +31,20 @@ int mfbo_pop_init(mfbo_population *p, const mfbo_space *space, const mfbo_pop_se
   p->best_ms_so_far = INFINITY;
   p->incumbent = -1;
   p->final_winner = -1;
-  p->visited_cap = 64;
-  p->visited = malloc(p->visited_cap * sizeof *p->visited);
-  if (!p->visited) return -1;
-  memset(p->visited, 0xff, p->visited_cap * sizeof *p->visited);
+  mfbo_codeset_init(&p->visited);
   return 0;
 }
 
 void mfbo_pop_free(mfbo_population *p) {
   free(p->members);
   free(p->cfgs);
-  free(p->visited);
+  mfbo_codeset_free(&p->visited);
   free(p->pending);
   memset(p, 0, sizeof *p);
 }
 
-/* ---------------------------------------------------------------- visited set */
-
-static size_t visited_slot(const uint64_t *set, size_t cap, uint64_t code) {
-  size_t h = (size_t)(code * UINT64_C(0x9e3779b97f4a7c15)) & (cap - 1);
-  while (set[h] != VISITED_FREE && set[h] != code) h = (h + 1) & (cap - 1);
-  return h;
-}
-
-static int visited_grow(mfbo_population *p) {
-  size_t cap = 2 * p->visited_cap;
-  uint64_t *set = malloc(cap * sizeof *set);
-  if (!set) return -1;
-  memset(set, 0xff, cap * sizeof *set);
-  for (size_t i = 0; i < p->visited_cap; i++)
-    if (p->visited[i] != VISITED_FREE) set[visited_slot(set, cap, p->visited[i])] = p->visited[i];
-  free(p->visited);
-  p->visited = set;
-  p->visited_cap = cap;
-  return 0;
-}
-
-static int visited_insert(mfbo_population *p, uint64_t code) {
-  if (2 * (p->n_visited + 1) > p->visited_cap && visited_grow(p) != 0) return -1;
-  size_t h = visited_slot(p->visited, p->visited_cap, code);
-  if (p->visited[h] == VISITED_FREE) {
-    p->visited[h] = code;
-    p->n_visited++;
-  }
-  return 0;
-}
-
 int mfbo_pop_visited(const mfbo_population *p, const int *cfg) {
-  uint64_t code = mfbo_space_code(p->space, cfg);
-  return p->visited[visited_slot(p->visited, p->visited_cap, code)] == code;
+  return mfbo_codeset_has(&p->visited, mfbo_space_code(p->space, cfg));
 }
 
 /* ---------------------------------------------------------------- members */
@@ -99,7 +63,7 @@ static int grow_members(mfbo_population *p) {
 
 int mfbo_pop_add(mfbo_population *p, const int *cfg) {
   uint64_t code = mfbo_space_code(p->space, cfg);
-  if (grow_members(p) != 0 || visited_insert(p, code) != 0) return -1;
+  if (grow_members(p) != 0 || mfbo_codeset_add(&p->visited, code) < 0) return -1;
   int m = p->n_members++;
   memcpy(p->cfgs + (size_t)m * p->n_params, cfg, (size_t)p->n_params * sizeof *cfg);
   p->members[m] = (mfbo_member){.code = code, .latest_ms = NAN, .low_water_ms = INFINITY};

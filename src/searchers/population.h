@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+#include "mfbo/codeset.h"
 #include "mfbo/searcher.h"
 
 /* The settings every population-based searcher reads (same keys, same meaning). */
@@ -43,8 +44,7 @@ typedef struct {
   mfbo_member *members;
   int *cfgs;              /* n_members x n_params */
   int n_members, cap_members;
-  uint64_t *visited;      /* open-addressing set of codes; UINT64_MAX marks a free slot */
-  size_t visited_cap, n_visited;
+  mfbo_codeset visited;   /* codes of every member ever added */
   int *pending;           /* member of each request in the current batch */
   int cap_pending;
   double best_ms_so_far;  /* fastest measurement of any member (Helion's best_perf_so_far) */

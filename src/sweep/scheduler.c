@@ -128,14 +128,17 @@ static mfbo_sweep_outcome run_alone(const mfbo_sweep *sw, picker *p, mfbo_error 
   return picker_left(p) ? MFBO_SWEEP_STOPPED : MFBO_SWEEP_DONE;
 }
 
-/* Waits for a message without spinning a core (ranks are often oversubscribed). */
+/* Waits for a message without spinning a core (ranks are often oversubscribed): polls with
+ * naps that grow from 10 us to 1 ms, so a busy exchange stays fast and an idle one cheap. */
 static void wait_message(MPI_Comm comm, int source, MPI_Status *st) {
   int flag = 0;
-  struct timespec nap = {0, 1000000}; /* 1 ms */
+  long nap_ns = 10000;
   for (;;) {
     MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, st);
     if (flag) return;
+    struct timespec nap = {0, nap_ns};
     nanosleep(&nap, NULL);
+    if (nap_ns < 1000000) nap_ns *= 2;
   }
 }
 

@@ -217,9 +217,10 @@ requeue)
   ref "$job" "$tmp/ref.h5"; check "reference run with mpirun exits 0" "[ $? -eq 0 ]"
   submit requeue -n 4 -t 10 -- "$job" "$tmp/work/out.h5"
   log=$tmp/work/requeue.out
-  # Once the first results are stored (the partial file past 1 MB of its ~45 MB), what Slurm
-  # sends before the time limit: SIGUSR1 to the batch shell. (The progress line would come
-  # only after a second, when this sweep may be over.)
+  # Once the first results are stored (the partial file past 1 MB: a few dozen tasks), what
+  # Slurm sends before the time limit: SIGUSR1 to the batch shell. (The progress line would
+  # come only after a second, when this sweep may be over: it stopped after 130-250 of its
+  # 2000 tasks here.)
   for _ in $(seq 600); do
     [ "$(stat -c %s "$tmp/work/out.h5.partial" 2>/dev/null || echo 0)" -gt 1000000 ] && break
     sleep 0.05
@@ -229,6 +230,8 @@ requeue)
   echo "--- job $id: $state after $(field "$id" Restarts) restart(s)"; cat "$log"
   check "the job COMPLETED" "[ '$state' = COMPLETED ] && [ '$(field "$id" ExitCode)' = 0:0 ]"
   check "the batch shell got SIGUSR1 and forwarded it" "grep -q 'got SIGUSR1' $log"
+  grep -q 'stopped early, resume with --resume' "$log" ||
+    echo "FAILED: the sweep ended before the signal came: make tests/slurm/requeue.ini longer" >&2
   check "mfbo-sweep stopped early and the job was requeued" \
     "grep -q 'stopped early, resume with --resume' $log && grep -q 'requeueing job' $log"
   check "Slurm counts a restart" "[ '$(field "$id" Restarts)' -ge 1 ]"

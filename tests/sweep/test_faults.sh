@@ -6,6 +6,9 @@ set -u
 bin=$1; src=$2
 . "$src/tests/sweep/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# Killed MPI jobs leave shared-memory segments and session directories behind: keep them in
+# $tmp, which is removed at the end.
+export OMPI_MCA_btl_vader_backing_directory=$tmp OMPI_MCA_orte_tmpdir_base=$tmp
 job=$src/tests/sweep/long.ini
 sweep() { mpirun -n 2 "$bin/mfbo-sweep" "$job" --quiet "$@"; }
 

@@ -3,7 +3,6 @@
  * (mfbo_job_load_text) and stored verbatim in the results file. */
 #include "mfbo/job.h"
 
-/* [algorithm mfbo] is added here when that searcher exists. */
 const char mfbo_default_job_text[] =
     "; The built-in default job of mfbo-sweep: the seed benchmark's convergence analysis.\n"
     "[sweep]\n"
@@ -16,4 +15,6 @@ const char mfbo_default_job_text[] =
     "\n"
     "[algorithm random]\n"
     "\n"
-    "[algorithm pattern]\n";
+    "[algorithm pattern]\n"
+    "\n"
+    "[algorithm mfbo]\n";

@@ -1,0 +1,211 @@
+/* test_gp.c: the Gaussian process (src/model/gp.c) and the acquisitions
+ * (src/model/acquisition.c) against answers computed by hand: posterior mean and variance
+ * and the log marginal likelihood on 2 and 3 points (closed-form 2x2 and 3x3 inverses), the
+ * analytic gradient against central finite differences, the incremental Cholesky update
+ * against a full refactorisation, the fit, and EI / PI / LCB / cost-aware EI values. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/model/acquisition.h"
+#include "../src/model/gp.h"
+#include "check.h"
+
+static double matern52(double r) {
+  double s = sqrt(5.0) * r;
+  return (1 + s + s * s / 3) * exp(-s);
+}
+
+/* 3x3 inverse by cofactors; returns the determinant. */
+static double inverse3(const double A[3][3], double B[3][3]) {
+  double det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
+               A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
+               A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      int r0 = (j + 1) % 3, r1 = (j + 2) % 3, c0 = (i + 1) % 3, c1 = (i + 2) % 3;
+      B[i][j] = (A[r0][c0] * A[r1][c1] - A[r0][c1] * A[r1][c0]) / det;
+    }
+  return det;
+}
+
+/* Two 1-D points; targets -1, 1 (mean 0, sd sqrt 2). ell = 0.7, sf2 = 1.5, sn2 = 0.2 at
+ * fidelity 2 and 1. Everything by hand with the 2x2 inverse. */
+static void test_two_points(void) {
+  double ell = 0.7, sf2 = 1.5, sn2 = 0.2, nug = 1e-6;
+  double theta[3] = {log(ell), log(sf2), log(sn2)};
+  mfbo_gp *gp = mfbo_gp_alloc(1);
+  double x0 = 0.1, x1 = 0.6;
+  CHECK(mfbo_gp_add(gp, &x0, -1.0, 2) == 0 && mfbo_gp_add(gp, &x1, 1.0, 1) == 0);
+  mfbo_gp_set_theta(gp, theta, nug);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double s = sqrt(2.0), y[2] = {-1 / s, 1 / s};
+  double a = sf2 + sn2 / 2 + nug, c = sf2 + sn2 + nug, b = sf2 * matern52(0.5 / ell);
+  double det = a * c - b * b;
+  double Ki[2][2] = {{c / det, -b / det}, {-b / det, a / det}};
+  double quad = y[0] * (Ki[0][0] * y[0] + Ki[0][1] * y[1]) + y[1] * (Ki[1][0] * y[0] + Ki[1][1] * y[1]);
+  double lml = -0.5 * quad - 0.5 * log(det) - log(2 * 3.14159265358979323846);
+  CHECK_NEAR(mfbo_gp_log_marginal(gp, theta, NULL), lml, 1e-12);
+  double xs = 0.3, mu, var;
+  CHECK(mfbo_gp_predict(gp, 1, &xs, &mu, &var) == 0);
+  double k[2] = {sf2 * matern52(0.2 / ell), sf2 * matern52(0.3 / ell)};
+  double w0 = Ki[0][0] * k[0] + Ki[0][1] * k[1], w1 = Ki[1][0] * k[0] + Ki[1][1] * k[1];
+  CHECK_NEAR(mu, s * (w0 * y[0] + w1 * y[1]), 1e-12);
+  CHECK_NEAR(var, 2.0 * (sf2 - (k[0] * w0 + k[1] * w1)), 1e-12);
+  mfbo_gp_free(gp);
+}
+
+/* Three 2-D points, 3x3 inverse by cofactors; the batch prediction of two candidates. */
+static void test_three_points(void) {
+  double ell[2] = {0.5, 1.3}, sf2 = 0.8, sn2 = 0.05, nug = 1e-6;
+  double theta[4] = {log(ell[0]), log(ell[1]), log(sf2), log(sn2)};
+  double X[3][2] = {{0, 0}, {0.5, 0.2}, {1, 1}}, yraw[3] = {2, 3, 7}, fid[3] = {1, 5, 10};
+  mfbo_gp *gp = mfbo_gp_alloc(2);
+  for (int i = 0; i < 3; i++) CHECK(mfbo_gp_add(gp, X[i], yraw[i], fid[i]) == 0);
+  mfbo_gp_set_theta(gp, theta, nug);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double mean = 4, sd = sqrt(7.0); /* sample sd of 2, 3, 7 */
+  double y[3], K[3][3], Ki[3][3];
+  for (int i = 0; i < 3; i++) y[i] = (yraw[i] - mean) / sd;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      double d0 = (X[i][0] - X[j][0]) / ell[0], d1 = (X[i][1] - X[j][1]) / ell[1];
+      K[i][j] = sf2 * matern52(sqrt(d0 * d0 + d1 * d1)) + (i == j ? sn2 / fid[i] + nug : 0);
+    }
+  double det = inverse3(K, Ki), quad = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) quad += y[i] * Ki[i][j] * y[j];
+  CHECK_NEAR(mfbo_gp_log_marginal(gp, theta, NULL), -0.5 * quad - 0.5 * log(det) - 1.5 * log(2 * 3.14159265358979323846),
+             1e-12);
+  double Xs[2][2] = {{0.2, 0.4}, {0.9, 0.1}}, mu[2], var[2];
+  CHECK(mfbo_gp_predict(gp, 2, &Xs[0][0], mu, var) == 0);
+  for (int c = 0; c < 2; c++) {
+    double k[3], w[3] = {0, 0, 0}, m = 0, kk = 0;
+    for (int i = 0; i < 3; i++) {
+      double d0 = (Xs[c][0] - X[i][0]) / ell[0], d1 = (Xs[c][1] - X[i][1]) / ell[1];
+      k[i] = sf2 * matern52(sqrt(d0 * d0 + d1 * d1));
+    }
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) w[i] += Ki[i][j] * k[j];
+    for (int i = 0; i < 3; i++) m += w[i] * y[i], kk += w[i] * k[i];
+    CHECK_NEAR(mu[c], mean + sd * m, 1e-11);
+    CHECK_NEAR(var[c], 7.0 * (sf2 - kk), 1e-11);
+  }
+  mfbo_gp_free(gp);
+}
+
+/* Deterministic pseudo-data, point i: dim 3, mixed fidelities; point 7 repeats point 0's
+ * configuration (a re-time at another fidelity). */
+static double data_point(int i, double *x, double *fid) {
+  int k = i == 7 ? 0 : i;
+  x[0] = fmod(0.37 * k, 1.0), x[1] = fmod(0.61 * k + 0.1, 1.0), x[2] = (k % 4) / 3.0;
+  *fid = (i % 3 == 0) ? 5 : (i % 3 == 1) ? 15 : 50;
+  return sin(3 * x[0]) + x[1] * x[1] - 0.5 * x[2] + 0.05 * cos(17.0 * i);
+}
+
+static mfbo_gp *make_data(int n) {
+  mfbo_gp *gp = mfbo_gp_alloc(3);
+  for (int i = 0; i < n; i++) {
+    double x[3], fid, y = data_point(i, x, &fid);
+    mfbo_gp_add(gp, x, y, fid);
+  }
+  return gp;
+}
+
+static void test_gradient(void) {
+  mfbo_gp *gp = make_data(12);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double theta[5] = {log(0.4), log(0.9), log(1.7), log(1.3), log(0.02)}, grad[5];
+  for (int prior = 0; prior < 2; prior++) {
+    double f = mfbo_gp_objective(gp, theta, prior, grad);
+    CHECK(isfinite(f));
+    for (int q = 0; q < 5; q++) {
+      double h = 1e-5, tp[5], tm[5];
+      memcpy(tp, theta, sizeof tp);
+      memcpy(tm, theta, sizeof tm);
+      tp[q] += h, tm[q] -= h;
+      double fd = (mfbo_gp_objective(gp, tp, prior, NULL) - mfbo_gp_objective(gp, tm, prior, NULL)) /
+                  (2 * h);
+      CHECK_NEAR(grad[q], fd, 1e-6 * (1 + fabs(fd)));
+    }
+  }
+  mfbo_gp_free(gp);
+}
+
+/* Points added after a factorisation: the appended rows equal a full refactorisation. */
+static void test_incremental(void) {
+  mfbo_gp *a = make_data(20), *b = make_data(30);
+  double theta[5] = {log(0.4), log(0.9), log(1.7), log(1.3), log(0.02)};
+  mfbo_gp_set_theta(a, theta, 1e-6);
+  mfbo_gp_set_theta(b, theta, 1e-6);
+  CHECK(mfbo_gp_factor(a) == 0);
+  for (int i = 20; i < 30; i++) {
+    double x[3], fid, y = data_point(i, x, &fid);
+    CHECK(mfbo_gp_add(a, x, y, fid) == 0);
+  }
+  CHECK(mfbo_gp_factor(b) == 0);
+  int sa, sb;
+  const double *La = mfbo_gp_cholesky(a, &sa), *Lb = mfbo_gp_cholesky(b, &sb);
+  double maxdiff = 0;
+  for (int i = 0; i < 30; i++)
+    for (int j = 0; j <= i; j++) {
+      double d = fabs(La[(size_t)i * sa + j] - Lb[(size_t)i * sb + j]);
+      if (d > maxdiff) maxdiff = d;
+    }
+  CHECK(mfbo_gp_n(a) == 30);
+  CHECK(maxdiff < 1e-10);
+  /* the incremental model predicts as the refactorised one with a's normalisation */
+  double xs[6] = {0.2, 0.3, 0.5, 0.9, 0.1, 1}, mu_a[2], var_a[2], mu_b[2], var_b[2];
+  CHECK(mfbo_gp_predict(a, 2, xs, mu_a, var_a) == 0);
+  CHECK(mfbo_gp_factor(a) == 0); /* renormalises: predictions stay close, not equal */
+  CHECK(mfbo_gp_predict(a, 2, xs, mu_b, var_b) == 0);
+  CHECK(fabs(mu_a[0] - mu_b[0]) < 0.5 && var_a[0] > 0 && var_b[0] > 0);
+  mfbo_gp_free(a);
+  mfbo_gp_free(b);
+}
+
+/* The fit raises the objective above every starting point's, and interpolates. */
+static void test_fit(void) {
+  mfbo_gp *gp = make_data(25);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double theta0[5];
+  mfbo_gp_get_theta(gp, theta0);
+  double before = mfbo_gp_objective(gp, theta0, 1, NULL);
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
+  CHECK(mfbo_gp_fit(gp, &s) == 0);
+  double theta[5];
+  mfbo_gp_get_theta(gp, theta);
+  double after = mfbo_gp_objective(gp, theta, 1, NULL);
+  CHECK(after >= before);
+  double grad[5];
+  mfbo_gp_objective(gp, theta, 1, grad);
+  for (int q = 0; q < 5; q++) CHECK(fabs(grad[q]) < 1e-2);
+  double x[3], fid, mu, var, y = data_point(3, x, &fid);
+  CHECK(mfbo_gp_predict(gp, 1, x, &mu, &var) == 0);
+  CHECK(fabs(mu - y) < 0.1);
+  mfbo_gp_free(gp);
+}
+
+static void test_acquisitions(void) {
+  const double phi0 = 0.3989422804014327, Phi1 = 0.8413447460685429, phi1 = 0.24197072451914337;
+  CHECK_NEAR(mfbo_acq_ei(0, 1, 0, 0), phi0, 1e-14);
+  CHECK_NEAR(mfbo_acq_ei(0, 1, 1, 0), Phi1 + phi1, 1e-14);
+  CHECK_NEAR(mfbo_acq_ei(0, 2, 2.5, 0.5), 2 * (Phi1 + phi1), 1e-13); /* scales with sd */
+  CHECK_NEAR(mfbo_acq_ei(3, 0, 5, 1), 1.0, 0);                      /* no uncertainty */
+  CHECK_NEAR(mfbo_acq_ei(6, 0, 5, 0), 0.0, 0);
+  CHECK_NEAR(mfbo_acq_pi(0, 1, 1, 0), Phi1, 1e-14);
+  CHECK_NEAR(mfbo_acq_pi(0, 1, 0, 0), 0.5, 1e-15);
+  CHECK_NEAR(mfbo_acq_pi(1, 1, 1, 1), 1 - Phi1, 1e-14);
+  CHECK_NEAR(mfbo_acq_lcb(1, 2, 2), 3, 0);
+  CHECK_NEAR(mfbo_acq_cost_ei(0, 1, 1, 0, 4), (Phi1 + phi1) / 4, 1e-14);
+}
+
+int main(void) {
+  test_two_points();
+  test_three_points();
+  test_gradient();
+  test_incremental();
+  test_fit();
+  test_acquisitions();
+  CHECK_DONE();
+}

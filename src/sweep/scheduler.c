@@ -6,6 +6,7 @@
 #include "wire.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ void mfbo_sweep_install_signals(void) {
 /* ---- which task next: labels that took longest so far first, unknown ones first of all */
 
 typedef struct {
+  pthread_mutex_t lock; /* rank 0's own worker thread takes tasks too */
   int n_labels;
   uint64_t **queue; /* per label: pending task indices in task_id order */
   uint64_t *len, *pos;
@@ -43,6 +45,7 @@ typedef struct {
 
 static int picker_init(picker *p, const mfbo_sweep *sw) {
   int n = sw->job->n_algorithms;
+  pthread_mutex_init(&p->lock, NULL);
   p->n_labels = n;
   p->queue = calloc((size_t)n, sizeof *p->queue);
   p->len = calloc((size_t)n, sizeof *p->len);
@@ -60,6 +63,7 @@ static int picker_init(picker *p, const mfbo_sweep *sw) {
 }
 
 static void picker_free(picker *p) {
+  pthread_mutex_destroy(&p->lock);
   for (int a = 0; p->queue && a < p->n_labels; a++) free(p->queue[a]);
   free(p->queue);
   free(p->len);
@@ -70,6 +74,7 @@ static void picker_free(picker *p) {
 
 /* The next task index, or -1 when none is left. */
 static int64_t picker_next(picker *p) {
+  pthread_mutex_lock(&p->lock);
   int best = -1;
   double best_s = -1;
   for (int a = 0; a < p->n_labels; a++) {
@@ -80,14 +85,19 @@ static int64_t picker_next(picker *p) {
       best = a;
     }
   }
-  return best < 0 ? -1 : (int64_t)p->queue[best][p->pos[best]++];
+  int64_t t = best < 0 ? -1 : (int64_t)p->queue[best][p->pos[best]++];
+  pthread_mutex_unlock(&p->lock);
+  return t;
 }
 
 static void picker_timed(picker *p, int label, double wall_s) {
+  pthread_mutex_lock(&p->lock);
   p->sum_wall_s[label] += wall_s;
   p->n_timed[label]++;
+  pthread_mutex_unlock(&p->lock);
 }
 
+/* Called once no thread takes tasks any more. */
 static int picker_left(const picker *p) {
   for (int a = 0; a < p->n_labels; a++)
     if (p->pos[a] < p->len[a]) return 1;
@@ -128,6 +138,143 @@ static mfbo_sweep_outcome run_alone(const mfbo_sweep *sw, picker *p, mfbo_error 
   return picker_left(p) ? MFBO_SWEEP_STOPPED : MFBO_SWEEP_DONE;
 }
 
+/* Packs a result; a result too large to pack is replaced by a failed one without its trace. */
+static char *pack_result(uint64_t t, mfbo_run_result *r, double wall_s, int *size) {
+  char *buf = mfbo_wire_pack(t, r, wall_s, size);
+  if (buf) return buf;
+  r->n_evals = 0;
+  r->status = MFBO_RUN_FAILED;
+  snprintf(r->message, sizeof r->message, "result too large to send to rank 0");
+  return mfbo_wire_pack(t, r, wall_s, size);
+}
+
+/* Unpacks a packed result and records it as run by rank. */
+static int record_packed(const mfbo_sweep *sw, picker *p, const char *buf, int size, int rank,
+                         mfbo_error *err) {
+  mfbo_run_result r;
+  uint64_t t;
+  double wall_s;
+  int rc = mfbo_wire_unpack(buf, (size_t)size, sw->benches[0]->space->n_params, &t, &r, &wall_s);
+  if (rc == 0)
+    rc = record(sw, p, t, &r, wall_s, rank, err);
+  else
+    mfbo_error_set(err, 0, "out of memory or a malformed result from rank %d", rank);
+  mfbo_run_result_free(&r);
+  return rc;
+}
+
+/* ---- rank 0's own worker: a thread that runs tasks and queues their packed results for
+ * the main thread, which alone calls MPI and writes the results file */
+
+typedef struct result_node {
+  struct result_node *next;
+  char *buf;
+  int size;
+} result_node;
+
+typedef struct {
+  const mfbo_sweep *sw;
+  picker *p;
+  double start_s;
+  pthread_mutex_t lock; /* guards the fields below */
+  result_node *head, *tail;
+  int running; /* the thread may still queue results */
+  int halt;    /* the main thread asks it to take no more tasks */
+  int lost;    /* a result could not be queued (out of memory) */
+  pthread_t thread;
+} local_worker;
+
+static void local_push(local_worker *lw, char *buf, int size) {
+  result_node *node = malloc(sizeof *node);
+  pthread_mutex_lock(&lw->lock);
+  if (node && buf) {
+    *node = (result_node){.buf = buf, .size = size};
+    if (lw->tail)
+      lw->tail->next = node;
+    else
+      lw->head = node;
+    lw->tail = node;
+  } else {
+    lw->lost = lw->halt = 1;
+    free(node);
+    free(buf);
+  }
+  pthread_mutex_unlock(&lw->lock);
+}
+
+static int local_halted(local_worker *lw) {
+  pthread_mutex_lock(&lw->lock);
+  int halt = lw->halt;
+  pthread_mutex_unlock(&lw->lock);
+  return halt;
+}
+
+static void local_halt(local_worker *lw) {
+  pthread_mutex_lock(&lw->lock);
+  lw->halt = 1;
+  pthread_mutex_unlock(&lw->lock);
+}
+
+static void *local_work(void *arg) {
+  local_worker *lw = arg;
+  int64_t t;
+  while (!local_halted(lw) && !should_stop(lw->sw, lw->start_s) &&
+         (t = picker_next(lw->p)) >= 0) {
+    mfbo_run_result r;
+    double wall_s;
+    int size = 0;
+    run_task(lw->sw, (uint64_t)t, &r, &wall_s);
+    char *buf = pack_result((uint64_t)t, &r, wall_s, &size);
+    mfbo_run_result_free(&r);
+    local_push(lw, buf, size);
+  }
+  pthread_mutex_lock(&lw->lock);
+  lw->running = 0;
+  pthread_mutex_unlock(&lw->lock);
+  return NULL;
+}
+
+static int local_start(local_worker *lw, const mfbo_sweep *sw, picker *p, double start_s) {
+  *lw = (local_worker){.sw = sw, .p = p, .start_s = start_s, .running = 1};
+  pthread_mutex_init(&lw->lock, NULL);
+  if (pthread_create(&lw->thread, NULL, local_work, lw) == 0) return 0;
+  pthread_mutex_destroy(&lw->lock);
+  return -1;
+}
+
+/* Takes every queued result; sets *running to whether the thread may queue more. */
+static result_node *local_take(local_worker *lw, int *running) {
+  pthread_mutex_lock(&lw->lock);
+  result_node *all = lw->head;
+  lw->head = lw->tail = NULL;
+  *running = lw->running;
+  pthread_mutex_unlock(&lw->lock);
+  return all;
+}
+
+/* Records (unless an earlier write failed) and frees a list of queued results; returns
+ * whether the sweep has failed, and then halts the thread. */
+static int local_record(local_worker *lw, result_node *list, int failed, mfbo_error *err) {
+  const mfbo_sweep *sw = lw->sw;
+  picker *p = lw->p;
+  pthread_mutex_lock(&lw->lock);
+  int lost = lw->lost;
+  pthread_mutex_unlock(&lw->lock);
+  if (lost && !failed) {
+    mfbo_error_set(err, 0, "out of memory keeping a result of rank 0");
+    failed = 1;
+  }
+  while (list) {
+    result_node *next = list->next;
+    if (!failed && record_packed(sw, p, list->buf, list->size, 0, err) != 0) failed = 1;
+    free(list->buf);
+    free(list);
+    list = next;
+  }
+  if (failed) local_halt(lw);
+  return failed;
+}
+
 /* Waits for a message without spinning a core (ranks are often oversubscribed): polls with
  * naps that grow from 10 us to 1 ms, so a busy exchange stays fast and an idle one cheap. */
 static void wait_message(MPI_Comm comm, int source, MPI_Status *st) {
@@ -147,43 +294,71 @@ static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_St
                           mfbo_error *err) {
   int size;
   MPI_Get_count(st, MPI_BYTE, &size);
-  char *buf = malloc((size_t)size);
+  char *buf = malloc(size > 0 ? (size_t)size : 1);
   if (!buf) {
     mfbo_error_set(err, 0, "out of memory receiving a result");
     return -1;
   }
   MPI_Recv(buf, size, MPI_BYTE, st->MPI_SOURCE, TAG_RESULT, comm, MPI_STATUS_IGNORE);
-  mfbo_run_result r;
-  uint64_t t;
-  double wall_s;
-  int rc = mfbo_wire_unpack(buf, (size_t)size, sw->benches[0]->space->n_params, &t, &r, &wall_s);
-  if (rc == 0) rc = record(sw, p, t, &r, wall_s, st->MPI_SOURCE, err);
-  else mfbo_error_set(err, 0, "out of memory receiving a result");
-  mfbo_run_result_free(&r);
+  int rc = record_packed(sw, p, buf, size, st->MPI_SOURCE, err);
   free(buf);
   return rc;
 }
 
+/* Answers one message from a worker: stores its result, then sends it the next task or a
+ * stop. Returns 1 if that worker was stopped. */
+static int serve(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_Status *st, int *failed,
+                 double start_s, mfbo_error *err) {
+  if (st->MPI_TAG == TAG_RESULT) {
+    if (!*failed && receive_result(sw, p, comm, st, err) != 0) *failed = 1;
+  } else {
+    MPI_Recv(NULL, 0, MPI_BYTE, st->MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
+  }
+  int64_t t = *failed || should_stop(sw, start_s) ? -1 : picker_next(p);
+  if (t >= 0) {
+    uint64_t task = (uint64_t)t;
+    MPI_Send(&task, 1, MPI_UINT64_T, st->MPI_SOURCE, TAG_TASK, comm);
+    return 0;
+  }
+  MPI_Send(NULL, 0, MPI_BYTE, st->MPI_SOURCE, TAG_STOP, comm);
+  return 1;
+}
+
+/* Rank 0 with workers: answers them, and runs tasks in its own worker thread too (when MPI
+ * allows threads), so that no core waits on a scheduler. */
 static mfbo_sweep_outcome manage(const mfbo_sweep *sw, picker *p, MPI_Comm comm, int n_ranks,
                                  mfbo_error *err) {
   double start_s = mfbo_now_s();
-  int workers = n_ranks - 1, failed = 0;
-  while (workers > 0) {
+  int workers = n_ranks - 1, failed = 0, running = 0, started = 0;
+  local_worker lw;
+  if (sw->rank0_computes) started = running = local_start(&lw, sw, p, start_s) == 0;
+  long nap_ns = 10000;
+  while (workers > 0 || running) {
+    int busy = 0;
+    if (running) {
+      result_node *done = local_take(&lw, &running);
+      busy = done != NULL;
+      failed = local_record(&lw, done, failed, err);
+    }
     MPI_Status st;
-    wait_message(comm, MPI_ANY_SOURCE, &st);
-    if (st.MPI_TAG == TAG_RESULT) {
-      if (!failed && receive_result(sw, p, comm, &st, err) != 0) failed = 1;
-    } else {
-      MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
+    int flag = 0;
+    if (workers > 0) MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &st);
+    if (flag) {
+      workers -= serve(sw, p, comm, &st, &failed, start_s, err);
+      busy = 1;
     }
-    int64_t t = failed || should_stop(sw, start_s) ? -1 : picker_next(p);
-    if (t >= 0) {
-      uint64_t task = (uint64_t)t;
-      MPI_Send(&task, 1, MPI_UINT64_T, st.MPI_SOURCE, TAG_TASK, comm);
+    if (busy) {
+      nap_ns = 10000;
     } else {
-      MPI_Send(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, comm);
-      workers--;
+      struct timespec nap = {0, nap_ns};
+      nanosleep(&nap, NULL);
+      if (nap_ns < 1000000) nap_ns *= 2;
     }
+  }
+  if (started) {
+    pthread_join(lw.thread, NULL);
+    failed = local_record(&lw, local_take(&lw, &running), failed, err);
+    pthread_mutex_destroy(&lw.lock);
   }
   if (failed) return MFBO_SWEEP_ERROR;
   return picker_left(p) ? MFBO_SWEEP_STOPPED : MFBO_SWEEP_DONE;
@@ -204,13 +379,7 @@ static void work(const mfbo_sweep *sw, MPI_Comm comm) {
     double wall_s;
     run_task(sw, t, &r, &wall_s);
     int size = 0;
-    char *buf = mfbo_wire_pack(t, &r, wall_s, &size);
-    if (!buf) { /* too large or no memory: report the task as failed, without its trace */
-      r.n_evals = 0;
-      r.status = MFBO_RUN_FAILED;
-      snprintf(r.message, sizeof r.message, "result too large to send to rank 0");
-      buf = mfbo_wire_pack(t, &r, wall_s, &size);
-    }
+    char *buf = pack_result(t, &r, wall_s, &size);
     MPI_Send(buf, size, MPI_BYTE, 0, TAG_RESULT, comm);
     free(buf);
     mfbo_run_result_free(&r);

@@ -1,7 +1,7 @@
 /* scheduler.h: the thin MPI layer. Rank 0 hands tasks out one at a time (labels whose
  * tasks have taken longest so far first, unknown ones before all), stores each result as
  * it arrives and stops handing out work on a signal or a deadline; the other ranks run
- * tasks. Alone, rank 0 runs them itself. */
+ * tasks, and so does rank 0 in a thread of its own (only its main thread calls MPI). */
 #ifndef MFBO_SCHEDULER_H
 #define MFBO_SCHEDULER_H
 
@@ -19,6 +19,7 @@ typedef struct {
   mfbo_store *store;              /* rank 0 only */
   mfbo_progress *progress;        /* rank 0 only */
   double deadline_s;              /* stop handing out tasks after this (0 = never) */
+  int rank0_computes;             /* rank 0 runs tasks in a thread too (MPI_THREAD_FUNNELED) */
 } mfbo_sweep;
 
 typedef enum {

@@ -177,7 +177,7 @@ static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char
   return EXIT_FAILED;
 }
 
-static int run(int argc, char **argv, int rank, int n_ranks) {
+static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes) {
   options o;
   int code = parse_options(argc, argv, &o, rank);
   if (code >= 0) return code;
@@ -191,7 +191,7 @@ static int run(int argc, char **argv, int rank, int n_ranks) {
     return EXIT_USAGE;
   }
   const char *path = o.output ? o.output : job.output;
-  mfbo_sweep sw = {.job = &job, .deadline_s = o.deadline_s};
+  mfbo_sweep sw = {.job = &job, .deadline_s = o.deadline_s, .rank0_computes = rank0_computes};
   mfbo_task *tasks = mfbo_tasks_make(&job, &sw.n_tasks);
   sw.tasks = tasks;
   mfbo_benchmark **benches = build_benches(&job, &err);
@@ -216,12 +216,13 @@ static int run(int argc, char **argv, int rank, int n_ranks) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
+  int threads;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
   int rank, n_ranks;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
   mfbo_sweep_install_signals();
-  int code = run(argc, argv, rank, n_ranks);
+  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED);
   /* every rank exits with rank 0's code, so mpirun reports it */
   MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
   MPI_Finalize();

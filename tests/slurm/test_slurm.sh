@@ -217,12 +217,10 @@ requeue)
   ref "$job" "$tmp/ref.h5"; check "reference run with mpirun exits 0" "[ $? -eq 0 ]"
   submit requeue -n 4 -t 10 -- "$job" "$tmp/work/out.h5"
   log=$tmp/work/requeue.out
-  # Once the first results are stored (the partial file past 1 MB: a few dozen tasks), what
-  # Slurm sends before the time limit: SIGUSR1 to the batch shell. (The progress line would
-  # come only after a second, when this sweep may be over: it stopped after 130-250 of its
-  # 2000 tasks here.)
+  # Once the first results are stored (the partial file past 100 KB: about 20 of its 200
+  # tasks), what Slurm sends before the time limit: SIGUSR1 to the batch shell.
   for _ in $(seq 600); do
-    [ "$(stat -c %s "$tmp/work/out.h5.partial" 2>/dev/null || echo 0)" -gt 1000000 ] && break
+    [ "$(stat -c %s "$tmp/work/out.h5.partial" 2>/dev/null || echo 0)" -gt 100000 ] && break
     sleep 0.05
   done
   scancel --batch --signal=USR1 "$id"; check "scancel -b -s USR1 accepted" "[ $? -eq 0 ]"

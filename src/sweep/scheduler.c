@@ -275,17 +275,20 @@ static int local_record(local_worker *lw, result_node *list, int failed, mfbo_er
   return failed;
 }
 
-/* Waits for a message without spinning a core (ranks are often oversubscribed): polls with
- * naps that grow from 10 us to 1 ms, so a busy exchange stays fast and an idle one cheap. */
+/* Polling without spinning a core (ranks are often oversubscribed): naps that grow from
+ * 10 us to 1 ms, so a busy exchange stays fast and an idle one cheap. */
+#define NAP_MIN_NS 10000L
+static void nap(long *nap_ns) {
+  struct timespec t = {0, *nap_ns};
+  nanosleep(&t, NULL);
+  if (*nap_ns < 1000000) *nap_ns *= 2;
+}
+
 static void wait_message(MPI_Comm comm, int source, MPI_Status *st) {
   int flag = 0;
-  long nap_ns = 10000;
-  for (;;) {
+  for (long nap_ns = NAP_MIN_NS;; nap(&nap_ns)) {
     MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, st);
     if (flag) return;
-    struct timespec nap = {0, nap_ns};
-    nanosleep(&nap, NULL);
-    if (nap_ns < 1000000) nap_ns *= 2;
   }
 }
 
@@ -332,7 +335,7 @@ static mfbo_sweep_outcome manage(const mfbo_sweep *sw, picker *p, MPI_Comm comm,
   int workers = n_ranks - 1, failed = 0, running = 0, started = 0;
   local_worker lw;
   if (sw->rank0_computes) started = running = local_start(&lw, sw, p, start_s) == 0;
-  long nap_ns = 10000;
+  long nap_ns = NAP_MIN_NS;
   while (workers > 0 || running) {
     int busy = 0;
     if (running) {
@@ -345,15 +348,13 @@ static mfbo_sweep_outcome manage(const mfbo_sweep *sw, picker *p, MPI_Comm comm,
     if (workers > 0) MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &st);
     if (flag) {
       workers -= serve(sw, p, comm, &st, &failed, start_s, err);
+      if (failed && started) local_halt(&lw);
       busy = 1;
     }
-    if (busy) {
-      nap_ns = 10000;
-    } else {
-      struct timespec nap = {0, nap_ns};
-      nanosleep(&nap, NULL);
-      if (nap_ns < 1000000) nap_ns *= 2;
-    }
+    if (busy)
+      nap_ns = NAP_MIN_NS;
+    else
+      nap(&nap_ns);
   }
   if (started) {
     pthread_join(lw.thread, NULL);

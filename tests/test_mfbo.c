@@ -31,25 +31,27 @@ static void test_seed_pr_stages(void) {
 static void test_default_stages(void) {
   mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_mfbo, "", 2);
   CHECK(r.status == MFBO_RUN_OK);
-  CHECK(toy_count_fidelity(&r, 5) == 40 && toy_count_fidelity(&r, 15) == 6);
-  CHECK(toy_count_fidelity(&r, 50) == 3 && toy_count_fidelity(&r, 100) >= 1 &&
-        toy_count_fidelity(&r, 100) <= 3);
+  /* full: 40 at 3, 6 at 15, 3 at 50 (neighbours of the best), then up to 3 re-times at
+   * 50 of the best predicted not yet measured at 50 */
+  CHECK(toy_count_fidelity(&r, 3) == 40 && toy_count_fidelity(&r, 15) == 6);
+  CHECK(toy_count_fidelity(&r, 50) >= 3 && toy_count_fidelity(&r, 50) <= 6);
   /* the incumbent was measured at the highest fidelity of the run */
-  CHECK(r.trace[r.n_evals - 1].fidelity == 100);
+  CHECK(r.trace[r.n_evals - 1].fidelity == 50);
   mfbo_run_result_free(&r);
   r = toy_run(seed_bench, &mfbo_searcher_mfbo,
               "n_low_fidelity=7, n_initial=4, n_medium_fidelity=2, fidelity_medium=9, "
               "n_high_fidelity=0, n_ultra_fidelity=1, fidelity_ultra=77, acquisition=ei",
               3);
-  CHECK(r.n_evals == 10 && toy_count_fidelity(&r, 5) == 7 && toy_count_fidelity(&r, 9) == 2 &&
+  CHECK(r.n_evals == 10 && toy_count_fidelity(&r, 3) == 7 && toy_count_fidelity(&r, 9) == 2 &&
         toy_count_fidelity(&r, 77) == 1);
   mfbo_run_result_free(&r);
 }
 
 static void test_determinism(void) {
   static const char *const variants[] = {"", "acquisition=ei", "acquisition=pi",
-                                         "acquisition=cost_ei", "full_space_max=0"};
-  for (int v = 0; v < 5; v++) {
+                                         "acquisition=cost_ei", "full_space_max=0",
+                                         "local_from=1"};
+  for (int v = 0; v < 6; v++) {
     mfbo_run_result a = toy_run(seed_bench, &mfbo_searcher_mfbo, variants[v], 5);
     mfbo_run_result b = toy_run(seed_bench, &mfbo_searcher_mfbo, variants[v], 5);
     CHECK(a.status == MFBO_RUN_OK && toy_same_run(&a, &b));
@@ -89,7 +91,7 @@ static void test_tiny_space(void) {
   mfbo_benchmark *b = toy_alloc("three");
   mfbo_run_result r = toy_run(b, &mfbo_searcher_mfbo, "", 1);
   CHECK(r.status == MFBO_RUN_OK && r.regret == 0);
-  CHECK(toy_count_fidelity(&r, 5) == 3);
+  CHECK(toy_count_fidelity(&r, 3) == 3);
   mfbo_run_result_free(&r);
   mfbo_benchmark_free(b);
 }

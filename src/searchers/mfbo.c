@@ -12,7 +12,10 @@
  *   over the candidates not yet measured at the stage's fidelity, so a configuration seen
  *   at a lower fidelity may be re-timed (cheap: it is compiled already) or a new one
  *   compiled. Candidates: the whole space when it has at most full_space_max members,
- *   else pool_size random members plus the neighbours of the best few.
+ *   else pool_size random members plus the neighbours of the best few. From stage
+ *   local_from on (full preset: the high stage) only the neighbours of the best few
+ *   (neighbour_depth 2: and their neighbours) and re-times: a local finish around the
+ *   incumbent.
  * - Ultra stage: the n_ultra configurations with the lowest posterior mean among all those
  *   measured, re-timed at fidelity_ultra (the seed re-timed the top of the high stage; with
  *   one model over every fidelity, the posterior mean already weighs the high-fidelity
@@ -45,7 +48,10 @@ typedef struct {
   long full_space_max;   /* whole space as candidates up to this size */
   int pool_size;         /* random candidates otherwise */
   int n_neighbour_seeds; /* best configurations whose neighbours join the pool */
+  int neighbour_depth;   /* 1: their neighbours; 2: also the neighbours' neighbours */
   double compile_s;      /* cost_ei's guess of a compile, seconds */
+  int local_from;        /* stage from which candidates are only the neighbours of the
+                            best configurations and re-times (N_STAGES = never) */
   double ultra_within;   /* ultra re-times only predicted within this factor of the best
                             (0 = no limit, as the seed) */
   mfbo_gp_fit_settings fit;
@@ -97,7 +103,7 @@ static const char *const stage_keys[N_STAGES] = {"low", "medium", "high", "ultra
 
 static void preset_defaults(int preset, mfbo_settings_t *s) {
   static const int picks[3][N_STAGES] = {{40, 6, 3, 3}, {20, 3, 2, 2}, {200, 30, 10, 3}};
-  static const int fids[3][N_STAGES] = {{5, 15, 50, 100}, {5, 15, 50, 100}, {5, 15, 50, 500}};
+  static const int fids[3][N_STAGES] = {{3, 15, 50, 50}, {5, 15, 50, 100}, {5, 15, 50, 500}};
   memcpy(s->n_picks, picks[preset], sizeof s->n_picks);
   memcpy(s->fidelity, fids[preset], sizeof s->fidelity);
   s->n_initial = preset == 2 ? 200 : preset == 1 ? 6 : 10;
@@ -108,8 +114,10 @@ static void preset_defaults(int preset, mfbo_settings_t *s) {
   s->full_space_max = 20000;
   s->pool_size = preset == 2 ? 1000 : 2000;
   s->n_neighbour_seeds = 5;
+  s->neighbour_depth = 1;
   s->compile_s = 0.5;
   s->ultra_within = preset == 2 ? 0 : 1.25;
+  s->local_from = preset == 0 ? STAGE_HIGH : N_STAGES;
   s->fit = mfbo_gp_fit_defaults();
 }
 
@@ -134,8 +142,10 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
       mfbo_settings_get_int(settings, "pool_size", 1, 10000000, &s->pool_size, err) ||
       mfbo_settings_get_int(settings, "neighbour_seeds", 0, 1000, &s->n_neighbour_seeds,
                             err) ||
+      mfbo_settings_get_int(settings, "neighbour_depth", 1, 2, &s->neighbour_depth, err) ||
       mfbo_settings_get_double(settings, "compile_s", 0, 1e6, &s->compile_s, err) ||
       mfbo_settings_get_double(settings, "ultra_within", 0, 1e6, &s->ultra_within, err) ||
+      mfbo_settings_get_int(settings, "local_from", 0, N_STAGES, &s->local_from, err) ||
       mfbo_settings_get_int(settings, "gp_restarts", 1, 5, &s->fit.n_restarts, err) ||
       mfbo_settings_get_int(settings, "gp_max_iter", 1, 10000, &s->fit.max_iter, err) ||
       mfbo_settings_get_double(settings, "gp_nugget", 0, 1, &s->fit.nugget, err))
@@ -343,6 +353,7 @@ static int eligible(const mfbo_state *st, int r, int fidelity) {
 
 /* Appends cfg to the candidates if eligible and not there yet (seen guards the pool). */
 static int pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *seen, long *m) {
+  if (!mfbo_space_contains(st->space, cfg)) return 0; /* neighbours may break constraints */
   uint64_t code = mfbo_space_code(st->space, cfg);
   int added = mfbo_codeset_add(seen, code);
   if (added <= 0) return added;
@@ -359,16 +370,17 @@ static int pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *
 /* Records sorted by posterior mean (lowest first), finite ones only; returns how many. */
 static int rank_records(mfbo_state *st, int *order, double *mean, int min_fidelity);
 
-static long pool_candidates(mfbo_state *st, int fidelity) {
+static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
   mfbo_codeset seen;
   mfbo_codeset_init(&seen);
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
   int max_nb = mfbo_space_max_neighbours(st->space);
   int *nb = malloc((size_t)(max_nb > 0 ? max_nb : 1) * st->n_params * sizeof *nb);
+  int *nb2 = malloc((size_t)(max_nb > 0 ? max_nb : 1) * st->n_params * sizeof *nb2);
   int *order = malloc((size_t)(st->n_rec + 1) * sizeof *order);
   double *mean = malloc((size_t)(st->n_rec + 1) * sizeof *mean);
   long m = 0;
-  int rc = cfg && nb && order && mean ? 0 : -1;
+  int rc = cfg && nb && nb2 && order && mean ? 0 : -1;
   int n_ranked = rc == 0 ? rank_records(st, order, mean, 1) : 0;
   for (int s = 0; s < n_ranked && s < st->set.n_neighbour_seeds && rc >= 0; s++) {
     const int *best = rec_cfg(st, order[s]);
@@ -376,15 +388,21 @@ static long pool_candidates(mfbo_state *st, int fidelity) {
     int n = mfbo_space_neighbours(st->space, best, nb, max_nb);
     for (int i = 0; i < n && rc >= 0; i++)
       rc = pool_add(st, nb + (size_t)i * st->n_params, fidelity, &seen, &m);
+    /* two steps away: the neighbours of each neighbour (nb2 is separate scratch) */
+    for (int i = 0; i < n && rc >= 0 && st->set.neighbour_depth > 1 && nb2; i++) {
+      int n2 = mfbo_space_neighbours(st->space, nb + (size_t)i * st->n_params, nb2, max_nb);
+      for (int k = 0; k < n2 && rc >= 0; k++)
+        rc = pool_add(st, nb2 + (size_t)k * st->n_params, fidelity, &seen, &m);
+    }
   }
-  for (int i = 0; i < st->set.pool_size && rc >= 0; i++) {
+  for (int i = 0; i < pool_size && rc >= 0; i++) {
     mfbo_space_random(st->space, st->rng, cfg);
     rc = pool_add(st, cfg, fidelity, &seen, &m);
   }
   for (int r = 0; r < st->n_rec && rc >= 0; r++) /* re-times of what has been measured */
     rc = pool_add(st, rec_cfg(st, r), fidelity, &seen, &m);
   mfbo_codeset_free(&seen);
-  free(cfg), free(nb), free(order), free(mean);
+  free(cfg), free(nb), free(nb2), free(order), free(mean);
   return rc < 0 ? -1 : m;
 }
 
@@ -505,7 +523,9 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
 /* One pick by acquisition; leaves the batch empty when no candidate is left. */
 static int ask_acquisition(mfbo_state *st, mfbo_batch *batch, int fidelity) {
   if (refit_if_due(st) != 0) return -1;
-  long m = st->n_all ? whole_space_candidates(st, fidelity) : pool_candidates(st, fidelity);
+  long m = st->stage >= st->set.local_from ? pool_candidates(st, fidelity, 0)
+           : st->n_all ? whole_space_candidates(st, fidelity)
+                       : pool_candidates(st, fidelity, st->set.pool_size);
   if (m <= 0) return (int)m;
   if (mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
     return -1;

@@ -2,7 +2,8 @@
  * (src/model/acquisition.c) against answers computed by hand: posterior mean and variance
  * and the log marginal likelihood on 2 and 3 points (closed-form 2x2 and 3x3 inverses), the
  * analytic gradient against central finite differences, the incremental Cholesky update
- * against a full refactorisation, the fit, and EI / PI / LCB / cost-aware EI values. */
+ * against a full refactorisation, the fit, the candidate set's incremental posterior against
+ * mfbo_gp_predict (and that it is incremental), and EI / PI / LCB / cost-aware EI values. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,147 @@ static void test_fit(void) {
   mfbo_gp_free(gp);
 }
 
+/* Candidates for the candidate-set tests: the first 10 observed configurations (variance
+ * near the noise) and a deterministic spread over the cube. */
+static double *make_cands(int m) {
+  double *X = malloc((size_t)m * 3 * sizeof *X), fid;
+  for (int i = 0; i < m; i++) {
+    double *x = X + (size_t)i * 3;
+    if (i < 10)
+      data_point(i, x, &fid);
+    else
+      x[0] = fmod(0.1234 * i, 1.0), x[1] = fmod(0.5678 * i + 0.3, 1.0), x[2] = fmod(0.91 * i, 1.0);
+  }
+  return X;
+}
+
+/* Largest relative difference between the candidate set's posterior and mfbo_gp_predict's
+ * (means relative to max(|mean|, 1e-3), so that no zero crossing blows it up). */
+static double cands_rel_diff(mfbo_gp *gp, mfbo_gp_cands *c, int m, const double *X) {
+  double *mu = malloc((size_t)m * 4 * sizeof *mu), *var = mu + m, *mu_ref = mu + 2 * m,
+         *var_ref = mu + 3 * m, worst = 0;
+  CHECK(mfbo_gp_cands_predict(gp, c, mu, var) == 0);
+  CHECK(mfbo_gp_predict(gp, m, X, mu_ref, var_ref) == 0);
+  for (int i = 0; i < m; i++) {
+    double dm = fabs(mu[i] - mu_ref[i]) / fmax(fabs(mu_ref[i]), 1e-3);
+    double dv = fabs(var[i] - var_ref[i]) / var_ref[i];
+    worst = fmax(worst, fmax(dm, dv));
+    if (!(var[i] > 0)) worst = INFINITY;
+  }
+  free(mu);
+  return worst;
+}
+
+static void add_points(mfbo_gp *gp, int from, int to) {
+  for (int i = from; i < to; i++) {
+    double x[3], fid, y = data_point(i, x, &fid);
+    CHECK(mfbo_gp_add(gp, x, y, fid) == 0);
+  }
+}
+
+/* Expects the last cands_predict to have kept `kept` rows and computed `computed`. */
+#define CHECK_LAST(c, kept, computed)                                                   \
+  do {                                                                                  \
+    int k_, n_;                                                                         \
+    mfbo_gp_cands_last(c, &k_, &n_);                                                    \
+    CHECK_NEAR(k_, kept, 0);                                                            \
+    CHECK_NEAR(n_, computed, 0);                                                        \
+  } while (0)
+
+/* The candidate set equals mfbo_gp_predict after a fit (computed afresh), after added points
+ * (rows appended, one or several per call), after a refit, set_theta and a renormalisation
+ * (computed afresh), and again after points added to a stale gp. */
+static void test_cands_incremental(void) {
+  int m = 300;
+  double *X = make_cands(m);
+  mfbo_gp *gp = make_data(40);
+  mfbo_gp_cands *c = mfbo_gp_cands_alloc(m, 3, X);
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
+  CHECK(c && mfbo_gp_fit(gp, &s) == 0);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 40);
+  for (int n = 40; n < 45; n++) { /* one observation a call: one row each */
+    add_points(gp, n, n + 1);
+    CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+    CHECK_LAST(c, n, 1);
+  }
+  add_points(gp, 45, 48); /* three at once */
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 45, 3);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9); /* nothing new */
+  CHECK_LAST(c, 48, 0);
+  CHECK(mfbo_gp_fit(gp, &s) == 0);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 48);
+  add_points(gp, 48, 49);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 48, 1);
+  double theta[5] = {log(0.4), log(0.9), log(1.7), log(1.3), log(0.02)};
+  mfbo_gp_set_theta(gp, theta, 1e-6);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 49);
+  mfbo_gp_set_theta(gp, theta, 1e-6); /* stale: the added point waits for a factorisation */
+  add_points(gp, 49, 51);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 51);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 51);
+  add_points(gp, 51, 120); /* past the first capacity (64 rows): V grows */
+  CHECK(cands_rel_diff(gp, c, m, X) < 1e-9);
+  CHECK_LAST(c, 51, 69);
+  mfbo_gp_cands_free(c);
+  mfbo_gp_free(gp);
+  free(X);
+}
+
+/* A failed incremental Cholesky update (a repeated point without noise) refactorises the
+ * gp, and the candidate set notices. */
+static void test_cands_refactorised(void) {
+  double theta[5] = {log(0.1), log(0.1), log(0.1), 0, -40}, X[3 * 3] = {0.5, 0.5, 0.5, 0, 0, 0};
+  mfbo_gp *gp = mfbo_gp_alloc(3);
+  mfbo_gp_set_theta(gp, theta, 0);
+  add_points(gp, 0, 5); /* far apart at this length scale: K is nearly the identity */
+  mfbo_gp_cands *c = mfbo_gp_cands_alloc(3, 3, X);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  CHECK(cands_rel_diff(gp, c, 3, X) < 1e-9);
+  CHECK_LAST(c, 0, 5);
+  add_points(gp, 5, 6);
+  CHECK(cands_rel_diff(gp, c, 3, X) < 1e-9);
+  CHECK_LAST(c, 5, 1);
+  double x[3], fid, y = data_point(2, x, &fid);
+  CHECK(mfbo_gp_add(gp, x, y, fid) == 0); /* the same point again: no noise to tell them apart */
+  CHECK(cands_rel_diff(gp, c, 3, X) < 1e-9);
+  CHECK_LAST(c, 0, 7);
+  mfbo_gp_cands_free(c);
+  mfbo_gp_free(gp);
+}
+
+/* Past the memory limit the set falls back to mfbo_gp_predict (bit for bit); below it
+ * again it computes afresh. One set serving two gps, and a gp of another dimension. */
+static void test_cands_fallback_and_sharing(void) {
+  int m = 50;
+  double *X = make_cands(m), *mu = malloc(4 * (size_t)m * sizeof *mu), *var = mu + m;
+  mfbo_gp *a = make_data(30), *b = make_data(35), *other = mfbo_gp_alloc(2);
+  mfbo_gp_cands *c = mfbo_gp_cands_alloc(m, 3, X);
+  CHECK(mfbo_gp_factor(a) == 0 && mfbo_gp_factor(b) == 0);
+  mfbo_gp_cands_set_max_bytes(c, 16 * (size_t)m * sizeof(double));
+  CHECK(cands_rel_diff(a, c, m, X) == 0);
+  CHECK_LAST(c, -1, -1);
+  mfbo_gp_cands_set_max_bytes(c, MFBO_GP_CANDS_MAX_BYTES);
+  CHECK(cands_rel_diff(a, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 30);
+  CHECK(cands_rel_diff(b, c, m, X) < 1e-9); /* another gp: afresh */
+  CHECK_LAST(c, 0, 35);
+  CHECK(cands_rel_diff(a, c, m, X) < 1e-9);
+  CHECK_LAST(c, 0, 30);
+  CHECK(mfbo_gp_cands_predict(other, c, mu, var) == -1);
+  CHECK(mfbo_gp_cands_alloc(10, 0, X) == NULL);
+  mfbo_gp_cands_free(c);
+  mfbo_gp_free(a), mfbo_gp_free(b), mfbo_gp_free(other);
+  free(X), free(mu);
+}
+
 static void test_acquisitions(void) {
   const double phi0 = 0.3989422804014327, Phi1 = 0.8413447460685429, phi1 = 0.24197072451914337;
   CHECK_NEAR(mfbo_acq_ei(0, 1, 0, 0), phi0, 1e-14);
@@ -206,6 +348,9 @@ int main(void) {
   test_gradient();
   test_incremental();
   test_fit();
+  test_cands_incremental();
+  test_cands_refactorised();
+  test_cands_fallback_and_sharing();
   test_acquisitions();
   CHECK_DONE();
 }

@@ -1,10 +1,12 @@
 /* gp.c: Gaussian-process regression (gp.h): Matern-5/2 ARD kernel, fidelity-dependent
  * noise, log marginal likelihood with analytic gradients, BFGS fit with deterministic
- * restarts, incremental Cholesky updates and batched predictions (BLAS level 2/3).
+ * restarts, incremental Cholesky updates, batched predictions (BLAS level 2/3) and the
+ * incrementally updated posterior of a fixed candidate set (mfbo_gp_cands).
  * It must stay free of MPI, HDF5 and randomness: searchers build on it. */
 #include "gp.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +32,34 @@ struct mfbo_gp {
   double nugget, jitter;
   double y_mean, y_sd;
   int n_factored; /* -1 while stale */
+  unsigned long generation; /* changes whenever L, theta or yn change other than by appends */
 };
+
+/* Factor generations come from one process-wide counter, so that no two factorisations of
+ * any gps share one: a candidate set can never take one gp's rows for another's. */
+static atomic_ulong last_generation;
+
+static void new_generation(mfbo_gp *gp) {
+  gp->generation = atomic_fetch_add(&last_generation, 1) + 1;
+}
+
+/* Every array that reaches BLAS is 64-byte aligned: OpenBLAS's kernels round differently
+ * depending on where an array starts, so malloc'd buffers made results depend on the heap's
+ * history (two identical mfbo runs in one process differed in their last digits, then in
+ * their picks). With aligned bases and fixed strides the arithmetic is the same every time. */
+static double *dalloc(size_t n) {
+  size_t bytes = ((n ? n : 1) * sizeof(double) + 63) & ~(size_t)63;
+  return aligned_alloc(64, bytes);
+}
+
+/* A bigger aligned copy of p's first old_n values; p is freed on success only. */
+static double *dgrow(double *p, size_t old_n, size_t new_n) {
+  double *q = dalloc(new_n);
+  if (!q) return NULL;
+  if (p) memcpy(q, p, old_n * sizeof *q);
+  free(p);
+  return q;
+}
 
 mfbo_gp_fit_settings mfbo_gp_fit_defaults(void) {
   return (mfbo_gp_fit_settings){.n_restarts = 3, .max_iter = 60, .nugget = 1e-6,
@@ -56,6 +85,7 @@ mfbo_gp *mfbo_gp_alloc(int dim) {
   gp->nugget = 1e-6;
   gp->y_sd = 1.0;
   gp->n_factored = -1;
+  new_generation(gp);
   return gp;
 }
 
@@ -83,6 +113,7 @@ void mfbo_gp_set_theta(mfbo_gp *gp, const double *theta, double nugget) {
   memcpy(gp->theta, theta, (size_t)(gp->dim + 2) * sizeof *theta);
   gp->nugget = nugget;
   gp->n_factored = -1;
+  new_generation(gp);
 }
 
 const double *mfbo_gp_cholesky(const mfbo_gp *gp, int *stride) {
@@ -93,21 +124,23 @@ const double *mfbo_gp_cholesky(const mfbo_gp *gp, int *stride) {
 static int grow(mfbo_gp *gp) {
   if (gp->n < gp->cap) return 0;
   int cap = gp->cap ? 2 * gp->cap : 64;
-  double *X = realloc(gp->X, (size_t)cap * gp->dim * sizeof *X);
+  size_t n = (size_t)gp->n, d = (size_t)gp->dim;
+  double *X = dgrow(gp->X, n * d, (size_t)cap * d);
   if (X) gp->X = X;
-  double *y = realloc(gp->y, (size_t)cap * sizeof *y);
+  double *y = dgrow(gp->y, n, (size_t)cap);
   if (y) gp->y = y;
-  double *yn = realloc(gp->yn, (size_t)cap * sizeof *yn);
+  double *yn = dgrow(gp->yn, n, (size_t)cap);
   if (yn) gp->yn = yn;
-  double *fid = realloc(gp->fid, (size_t)cap * sizeof *fid);
+  double *fid = dgrow(gp->fid, n, (size_t)cap);
   if (fid) gp->fid = fid;
-  double *alpha = realloc(gp->alpha, (size_t)cap * sizeof *alpha);
+  double *alpha = dgrow(gp->alpha, n, (size_t)cap);
   if (alpha) gp->alpha = alpha;
-  double *L = calloc((size_t)cap * cap, sizeof *L);
+  double *L = dalloc((size_t)cap * cap);
   if (!X || !y || !yn || !fid || !alpha || !L) {
     free(L);
     return -1;
   }
+  memset(L, 0, (size_t)cap * cap * sizeof *L);
   for (int i = 0; i < gp->n; i++)
     memcpy(L + (size_t)i * cap, gp->L + (size_t)i * gp->cap, (size_t)(i + 1) * sizeof *L);
   free(gp->L);
@@ -150,6 +183,7 @@ static void normalise(mfbo_gp *gp) {
   gp->y_mean = mean;
   gp->y_sd = sd > 1e-12 ? sd : 1.0;
   for (int i = 0; i < gp->n; i++) gp->yn[i] = (gp->y[i] - gp->y_mean) / gp->y_sd;
+  new_generation(gp);
 }
 
 /* K (signal + noise) of the n points into A (n x n, stride lda), full symmetric. */
@@ -191,6 +225,7 @@ static void cholesky_solve(const double *L, int n, int lda, double *x) {
 
 /* Full factorisation with the current theta and normalisation; adds jitter if needed. */
 static int factor(mfbo_gp *gp) {
+  new_generation(gp);
   gp->jitter = 0;
   for (int attempt = 0; attempt < 8; attempt++) {
     build_K(gp, gp->theta, gp->jitter, gp->L, gp->cap);
@@ -288,8 +323,8 @@ double mfbo_gp_log_marginal(mfbo_gp *gp, const double *theta, double *grad) {
     if (grad) memset(grad, 0, (size_t)(gp->dim + 2) * sizeof *grad);
     return 0;
   }
-  double *K = malloc((size_t)n * n * sizeof *K);
-  double *alpha = malloc((size_t)n * sizeof *alpha);
+  double *K = dalloc((size_t)n * n);
+  double *alpha = dalloc((size_t)n);
   double lml = NAN;
   if (!K || !alpha) goto done;
   build_K(gp, theta, 0, K, n);
@@ -437,14 +472,15 @@ static void build_Ks(const mfbo_gp *gp, int m, const double *X, double *Ks) {
   }
 }
 
-static void predict_chunk(const mfbo_gp *gp, int m, const double *X, double *Ks, double *mean,
-                          double *var) {
+/* mu: aligned scratch of m values for the BLAS output. */
+static void predict_chunk(const mfbo_gp *gp, int m, const double *X, double *Ks, double *mu_s,
+                          double *mean, double *var) {
   int n = gp->n;
   double sf2 = exp(gp->theta[gp->dim]);
   build_Ks(gp, m, X, Ks);
   gsl_matrix_view K = gsl_matrix_view_array(Ks, (size_t)m, (size_t)n);
   gsl_vector_const_view a = gsl_vector_const_view_array(gp->alpha, (size_t)n);
-  gsl_vector_view mu = gsl_vector_view_array(mean, (size_t)m);
+  gsl_vector_view mu = gsl_vector_view_array(mu_s, (size_t)m);
   gsl_blas_dgemv(CblasNoTrans, 1.0, &K.matrix, &a.vector, 0.0, &mu.vector);
   gsl_matrix_const_view L = gsl_matrix_const_view_array_with_tda(gp->L, (size_t)n, (size_t)n,
                                                                  (size_t)gp->cap);
@@ -456,7 +492,7 @@ static void predict_chunk(const mfbo_gp *gp, int m, const double *X, double *Ks,
     for (int j = 0; j < n; j++) vv += v[j] * v[j];
     double s2 = sf2 - vv;
     if (s2 < 1e-12 * sf2) s2 = 1e-12 * sf2;
-    mean[i] = gp->y_mean + gp->y_sd * mean[i];
+    mean[i] = gp->y_mean + gp->y_sd * mu_s[i];
     var[i] = gp->y_sd * gp->y_sd * s2;
   }
 }
@@ -472,12 +508,199 @@ int mfbo_gp_predict(mfbo_gp *gp, int m, const double *X, double *mean, double *v
     return 0;
   }
   int chunk = m < PREDICT_CHUNK ? m : PREDICT_CHUNK;
-  double *Ks = malloc((size_t)(chunk > 0 ? chunk : 1) * gp->n * sizeof *Ks);
-  if (!Ks) return -1;
-  for (int i0 = 0; i0 < m; i0 += chunk) {
+  double *Ks = dalloc((size_t)chunk * gp->n), *mu = dalloc((size_t)chunk);
+  for (int i0 = 0; i0 < m && Ks && mu; i0 += chunk) {
     int mm = m - i0 < chunk ? m - i0 : chunk;
-    predict_chunk(gp, mm, X + (size_t)i0 * gp->dim, Ks, mean + i0, var + i0);
+    predict_chunk(gp, mm, X + (size_t)i0 * gp->dim, Ks, mu, mean + i0, var + i0);
   }
-  free(Ks);
+  int rc = Ks && mu ? 0 : -1;
+  free(Ks), free(mu);
+  if (rc != 0) return -1;
+  return 0;
+}
+
+/* The candidate set: V (rows x m, row j = L^-1 K(X_obs, X_cand) row j, so row j depends on
+ * rows 0..j of L only), w = L^-1 yn (likewise), and per candidate the running sums
+ * mu_i = sum_j V[j,i] w_j (normalised posterior mean) and vv_i = sum_j V[j,i]^2 (explained
+ * variance). All valid for the first `rows` observations of the gp generation `generation`:
+ * within a generation, L and yn only gain rows, so appending rows keeps everything exact. */
+struct mfbo_gp_cands {
+  int m, dim;
+  double *X;                /* m x dim */
+  double *V;                /* cap_rows x m */
+  double *w;                /* cap_rows */
+  double *mu, *vv;          /* m each */
+  int rows, cap_rows;
+  unsigned long generation; /* 0: nothing cached */
+  size_t max_bytes;
+  int last_kept, last_computed;
+};
+
+mfbo_gp_cands *mfbo_gp_cands_alloc(int m, int dim, const double *X) {
+  if (m < 0 || dim < 1) return NULL;
+  mfbo_gp_cands *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->m = m, c->dim = dim, c->max_bytes = MFBO_GP_CANDS_MAX_BYTES;
+  c->last_kept = c->last_computed = -1;
+  size_t mm = m > 0 ? (size_t)m : 1;
+  c->X = dalloc(mm * (size_t)dim);
+  c->mu = dalloc(mm);
+  c->vv = dalloc(mm);
+  if (!c->X || !c->mu || !c->vv) {
+    mfbo_gp_cands_free(c);
+    return NULL;
+  }
+  if (m > 0) memcpy(c->X, X, (size_t)m * dim * sizeof *c->X);
+  return c;
+}
+
+void mfbo_gp_cands_free(mfbo_gp_cands *c) {
+  if (!c) return;
+  free(c->X);
+  free(c->V);
+  free(c->w);
+  free(c->mu);
+  free(c->vv);
+  free(c);
+}
+
+void mfbo_gp_cands_set_max_bytes(mfbo_gp_cands *c, size_t max_bytes) { c->max_bytes = max_bytes; }
+
+void mfbo_gp_cands_last(const mfbo_gp_cands *c, int *rows_kept, int *rows_computed) {
+  *rows_kept = c->last_kept;
+  *rows_computed = c->last_computed;
+}
+
+/* Forgets the cached rows and releases V. */
+static void cands_drop(mfbo_gp_cands *c) {
+  free(c->V);
+  free(c->w);
+  c->V = c->w = NULL;
+  c->rows = c->cap_rows = 0;
+  c->generation = 0;
+}
+
+/* Room for n rows of V (capacity doubles, within the memory limit). 0 or -1. */
+static int cands_reserve(mfbo_gp_cands *c, int n) {
+  if (n <= c->cap_rows) return 0;
+  size_t row_bytes = (size_t)c->m * sizeof *c->V, max_rows = c->max_bytes / row_bytes;
+  if ((size_t)n > max_rows) return -1;
+  size_t cap = c->cap_rows ? 2 * (size_t)c->cap_rows : 64;
+  if (cap < (size_t)n) cap = (size_t)n;
+  if (cap > max_rows) cap = max_rows;
+  double *V = dgrow(c->V, (size_t)c->cap_rows * c->m, cap * c->m); /* rows keep stride m */
+  if (V) c->V = V;
+  double *w = dgrow(c->w, (size_t)c->cap_rows, cap);
+  if (w) c->w = w;
+  if (!V || !w) return -1;
+  c->cap_rows = (int)cap;
+  return 0;
+}
+
+/* row[i] = k(x_j, candidate i), the same values build_Ks gives mfbo_gp_predict. */
+static void cands_kernel_row(const mfbo_gp *gp, const mfbo_gp_cands *c, int j,
+                             const double *inv_ell2, double *row) {
+  double sf2 = exp(gp->theta[gp->dim]);
+  const double *xj = gp->X + (size_t)j * gp->dim;
+  for (int i = 0; i < c->m; i++)
+    row[i] = sf2 * matern52(sqrt(dist2(c->X + (size_t)i * c->dim, xj, inv_ell2, gp->dim)));
+}
+
+/* w_j = (yn_j - L[j,0:j] . w[0:j]) / L[j,j] for j in [j0, j1): forward substitution. */
+static void cands_extend_w(const mfbo_gp *gp, mfbo_gp_cands *c, int j0, int j1) {
+  for (int j = j0; j < j1; j++) {
+    const double *Lj = gp->L + (size_t)j * gp->cap;
+    double s = gp->yn[j];
+    for (int k = 0; k < j; k++) s -= Lj[k] * c->w[k];
+    c->w[j] = s / Lj[j];
+  }
+}
+
+/* Adds rows [j0, j1) of V into mu and vv, in row order (as mfbo_gp_predict sums). */
+static void cands_accumulate(mfbo_gp_cands *c, int j0, int j1) {
+  double *restrict mu = c->mu, *restrict vv = c->vv;
+  for (int j = j0; j < j1; j++) {
+    const double *restrict v = c->V + (size_t)j * c->m;
+    double wj = c->w[j];
+    for (int i = 0; i < c->m; i++) {
+      mu[i] += v[i] * wj;
+      vv[i] += v[i] * v[i];
+    }
+  }
+}
+
+/* All n rows afresh: V = L^-1 K(X_obs, X_cand), one triangular solve (m n^2 flops). */
+static void cands_recompute(const mfbo_gp *gp, mfbo_gp_cands *c, const double *inv_ell2) {
+  int n = gp->n, m = c->m;
+  for (int j = 0; j < n; j++) cands_kernel_row(gp, c, j, inv_ell2, c->V + (size_t)j * m);
+  gsl_matrix_const_view L = gsl_matrix_const_view_array_with_tda(gp->L, (size_t)n, (size_t)n,
+                                                                 (size_t)gp->cap);
+  gsl_matrix_view V = gsl_matrix_view_array(c->V, (size_t)n, (size_t)m);
+  gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &L.matrix, &V.matrix);
+  memset(c->mu, 0, (size_t)m * sizeof *c->mu);
+  memset(c->vv, 0, (size_t)m * sizeof *c->vv);
+  cands_extend_w(gp, c, 0, n);
+  cands_accumulate(c, 0, n);
+}
+
+/* Row j of V from rows 0..j-1: (k(x_j, X_cand) - L[j,0:j] V[0:j,:]) / L[j,j] (m j flops). */
+static void cands_append_row(const mfbo_gp *gp, mfbo_gp_cands *c, int j,
+                             const double *inv_ell2) {
+  int m = c->m;
+  double *row = c->V + (size_t)j * m;
+  cands_kernel_row(gp, c, j, inv_ell2, row);
+  if (j > 0) {
+    gsl_matrix_const_view V = gsl_matrix_const_view_array(c->V, (size_t)j, (size_t)m);
+    gsl_vector_const_view l = gsl_vector_const_view_array(gp->L + (size_t)j * gp->cap, (size_t)j);
+    gsl_vector_view r = gsl_vector_view_array(row, (size_t)m);
+    gsl_blas_dgemv(CblasTrans, -1.0, &V.matrix, &l.vector, 1.0, &r.vector);
+  }
+  double ljj = gp->L[(size_t)j * gp->cap + j];
+  for (int i = 0; i < m; i++) row[i] /= ljj;
+}
+
+/* Brings the cache to the gp's n rows: appends if only rows were added, else recomputes. */
+static void cands_update(const mfbo_gp *gp, mfbo_gp_cands *c) {
+  double inv_ell2[gp->dim];
+  inverse_ell2(gp->theta, gp->dim, inv_ell2);
+  int n = gp->n, kept = c->generation == gp->generation && c->rows <= n ? c->rows : 0;
+  if (kept == 0) {
+    cands_recompute(gp, c, inv_ell2);
+  } else {
+    for (int j = kept; j < n; j++) cands_append_row(gp, c, j, inv_ell2);
+    cands_extend_w(gp, c, kept, n);
+    cands_accumulate(c, kept, n);
+  }
+  c->rows = n;
+  c->generation = gp->generation;
+  c->last_kept = kept;
+  c->last_computed = n - kept;
+}
+
+/* Posterior in the caller's units from mu and vv, clamped as predict_chunk clamps. */
+static void cands_output(const mfbo_gp *gp, const mfbo_gp_cands *c, double *mean, double *var) {
+  double sf2 = exp(gp->theta[gp->dim]);
+  for (int i = 0; i < c->m; i++) {
+    double s2 = sf2 - c->vv[i];
+    if (s2 < 1e-12 * sf2) s2 = 1e-12 * sf2;
+    mean[i] = gp->y_mean + gp->y_sd * c->mu[i];
+    var[i] = gp->y_sd * gp->y_sd * s2;
+  }
+}
+
+int mfbo_gp_cands_predict(mfbo_gp *gp, mfbo_gp_cands *c, double *mean, double *var) {
+  c->last_kept = c->last_computed = -1;
+  if (c->dim != gp->dim) return -1;
+  if (gp->n_factored != gp->n && mfbo_gp_factor(gp) != 0) return -1;
+  if (gp->n == 0 || c->m == 0) {
+    cands_drop(c);
+    return mfbo_gp_predict(gp, c->m, c->X, mean, var);
+  }
+  if (cands_reserve(c, gp->n) != 0) {
+    cands_drop(c);
+    return mfbo_gp_predict(gp, c->m, c->X, mean, var);
+  }
+  cands_update(gp, c);
+  cands_output(gp, c, mean, var);
   return 0;
 }

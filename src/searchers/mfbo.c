@@ -41,7 +41,8 @@ enum { STAGE_LOW, STAGE_MEDIUM, STAGE_HIGH, STAGE_ULTRA, N_STAGES };
 typedef struct {
   int n_picks[N_STAGES];
   int fidelity[N_STAGES];
-  int n_initial;         /* random picks opening the low stage */
+  int n_initial;         /* picks opening the low stage, before the model chooses */
+  int maximin;           /* 1: opening by greedy maximin distance; 0: random */
   int acquisition;       /* mfbo_acq_kind */
   double xi, beta;
   int refit_every;       /* new measurements between hyperparameter fits */
@@ -80,10 +81,11 @@ typedef struct {
   uint64_t *map_keys;
   int *map_vals;
   size_t map_cap;
-  /* the whole space, when small enough: codes and scaled encodings */
+  /* the whole space, when small enough: codes, scaled encodings, posterior */
   long n_all;
   uint64_t *all_codes;
-  double *all_x;
+  double *all_x, *all_mean, *all_var;
+  mfbo_gp_cands *all_cands;
   /* the search */
   int stage, picks_in_stage, n_told_since_fit, fitted;
   int *pending;        /* record of each request of the last batch */
@@ -99,6 +101,7 @@ typedef struct {
 
 static const char *const preset_names[] = {"full", "quick", "seed_pr", NULL};
 static const char *const acq_names[] = {"ei", "lcb", "pi", "cost_ei", NULL};
+static const char *const design_names[] = {"random", "maximin", NULL};
 static const char *const stage_keys[N_STAGES] = {"low", "medium", "high", "ultra"};
 
 static void preset_defaults(int preset, mfbo_settings_t *s) {
@@ -110,6 +113,7 @@ static void preset_defaults(int preset, mfbo_settings_t *s) {
   s->acquisition = preset == 2 ? MFBO_ACQ_EI : MFBO_ACQ_LCB;
   s->xi = preset == 2 ? 0.01 : 0.0;
   s->beta = 2.0;
+  s->maximin = preset != 2;
   s->refit_every = preset == 2 ? 5 : 1;
   s->full_space_max = 20000;
   s->pool_size = preset == 2 ? 1000 : 2000;
@@ -134,6 +138,7 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
   }
   if (mfbo_settings_get_int(settings, "n_initial", 0, 1000000, &s->n_initial, err) ||
       mfbo_settings_get_choice(settings, "acquisition", acq_names, &s->acquisition, err) ||
+      mfbo_settings_get_choice(settings, "initial_design", design_names, &s->maximin, err) ||
       mfbo_settings_get_double(settings, "xi", 0, 100, &s->xi, err) ||
       mfbo_settings_get_double(settings, "beta", 0, 100, &s->beta, err) ||
       mfbo_settings_get_int(settings, "refit_every", 1, 1000000, &s->refit_every, err) ||
@@ -301,7 +306,10 @@ static int init_whole_space(mfbo_state *st) {
     encode_scaled(st, cfg, st->all_x + (size_t)k * st->dim);
   }
   free(cfg);
-  return 0;
+  st->all_mean = malloc((size_t)size * sizeof *st->all_mean);
+  st->all_var = malloc((size_t)size * sizeof *st->all_var);
+  st->all_cands = mfbo_gp_cands_alloc((int)size, st->dim, st->all_x);
+  return st->all_mean && st->all_var && st->all_cands ? 0 : -1;
 }
 
 static int mfbo_init(void *vstate, const mfbo_space *space, mfbo_settings *settings,
@@ -325,25 +333,31 @@ static void mfbo_free(void *vstate) {
   mfbo_gp_free(st->gp);
   free(st->enc_lo), free(st->enc_scale);
   free(st->rec), free(st->rec_cfg), free(st->map_keys), free(st->map_vals);
-  free(st->all_codes), free(st->all_x), free(st->pending);
+  free(st->all_codes), free(st->all_x), free(st->all_mean), free(st->all_var), free(st->pending);
+  mfbo_gp_cands_free(st->all_cands);
   free(st->cand_x), free(st->cand_mean), free(st->cand_var), free(st->cand_rec);
   free(st->cand_code);
 }
 
 /* ---- candidates -------------------------------------------------------------------- */
 
+/* Room for n candidates, keeping those already there (pool_add grows one at a time). */
 static int cand_reserve(mfbo_state *st, long n) {
   if (n <= st->cap_cand) return 0;
-  long cap = n > 2 * st->cap_cand ? n : 2 * st->cap_cand;
-  free(st->cand_x), free(st->cand_mean), free(st->cand_var), free(st->cand_rec);
-  free(st->cand_code);
-  st->cand_x = malloc((size_t)cap * st->dim * sizeof *st->cand_x);
-  st->cand_mean = malloc((size_t)cap * sizeof *st->cand_mean);
-  st->cand_var = malloc((size_t)cap * sizeof *st->cand_var);
-  st->cand_rec = malloc((size_t)cap * sizeof *st->cand_rec);
-  st->cand_code = malloc((size_t)cap * sizeof *st->cand_code);
-  st->cap_cand = cap;
-  return st->cand_x && st->cand_mean && st->cand_var && st->cand_rec && st->cand_code ? 0 : -1;
+  size_t cap = (size_t)(n > 2 * st->cap_cand ? n : 2 * st->cap_cand);
+  double *x = realloc(st->cand_x, cap * st->dim * sizeof *x);
+  if (x) st->cand_x = x;
+  double *mean = realloc(st->cand_mean, cap * sizeof *mean);
+  if (mean) st->cand_mean = mean;
+  double *var = realloc(st->cand_var, cap * sizeof *var);
+  if (var) st->cand_var = var;
+  int *rec = realloc(st->cand_rec, cap * sizeof *rec);
+  if (rec) st->cand_rec = rec;
+  uint64_t *code = realloc(st->cand_code, cap * sizeof *code);
+  if (code) st->cand_code = code;
+  if (!x || !mean || !var || !rec || !code) return -1;
+  st->cap_cand = (long)cap;
+  return 0;
 }
 
 /* May configuration (record r or new) be requested at this fidelity? */
@@ -406,16 +420,20 @@ static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
   return rc < 0 ? -1 : m;
 }
 
+/* The eligible members of the whole space with their posterior, which the candidate set
+ * keeps up to date incrementally between refits (src/model/gp.h). */
 static long whole_space_candidates(mfbo_state *st, int fidelity) {
-  if (cand_reserve(st, st->n_all) != 0) return -1;
+  if (cand_reserve(st, st->n_all) != 0 ||
+      mfbo_gp_cands_predict(st->gp, st->all_cands, st->all_mean, st->all_var) != 0)
+    return -1;
   long m = 0;
   for (long k = 0; k < st->n_all; k++) {
     int r = map_find(st, st->all_codes[k]);
     if (!eligible(st, r, fidelity)) continue;
     st->cand_rec[m] = r;
     st->cand_code[m] = st->all_codes[k];
-    memcpy(st->cand_x + (size_t)m * st->dim, st->all_x + (size_t)k * st->dim,
-           (size_t)st->dim * sizeof *st->cand_x);
+    st->cand_mean[m] = st->all_mean[k];
+    st->cand_var[m] = st->all_var[k];
     m++;
   }
   return m;
@@ -500,34 +518,70 @@ static int request(mfbo_state *st, mfbo_batch *batch, const int *cfg, int fideli
   return mfbo_batch_push(batch, cfg, fidelity);
 }
 
-/* The opening random picks: the default configuration first, then distinct members. */
+/* Squared distance of encoded x to the nearest of the k rows of S. */
+static double nearest_d2(const double *x, const double *S, int k, int dim) {
+  double best = INFINITY;
+  for (int i = 0; i < k; i++) {
+    double d2 = 0;
+    for (int j = 0; j < dim; j++) d2 += (x[j] - S[(size_t)i * dim + j]) * (x[j] - S[(size_t)i * dim + j]);
+    best = fmin(best, d2);
+  }
+  return best;
+}
+
+/* The opening picks: the default configuration first, then (initial_design = maximin)
+ * greedily the member of a random pool farthest from those chosen, in the model's
+ * encoding, so that the opening covers the levels of every parameter and their pairs
+ * (a fast region behind an interaction, e.g. read_only with shared memory, is not left
+ * to chance); or (random) distinct random members. */
 static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
-  int fidelity = st->set.fidelity[STAGE_LOW];
+  int fidelity = st->set.fidelity[STAGE_LOW], dim = st->dim;
+  size_t pool = (size_t)(st->set.maximin ? 20 : 1) * (size_t)(n + 1);
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
-  uint64_t *picks = malloc((size_t)(n + 1) * sizeof *picks);
-  int rc = cfg && picks ? 0 : -1;
+  uint64_t *picks = malloc(pool * sizeof *picks);
+  double *chosen = malloc((size_t)(n + 1) * dim * sizeof *chosen);
+  double *px = malloc(pool * dim * sizeof *px);
+  int rc = cfg && picks && chosen && px ? 0 : -1, k = 0;
   if (rc == 0) {
     mfbo_space_default(st->space, cfg);
-    if (mfbo_space_contains(st->space, cfg) && n > 0) rc = request(st, batch, cfg, fidelity);
-    size_t got = mfbo_space_sample_distinct(st->space, st->rng, (size_t)n + 1, picks);
-    for (size_t i = 0; i < got && batch->n < n && rc == 0; i++) {
-      mfbo_space_point(st->space, picks[i], cfg);
-      if (map_find(st, mfbo_space_code(st->space, cfg)) >= 0) continue;
+    if (mfbo_space_contains(st->space, cfg) && n > 0) {
       rc = request(st, batch, cfg, fidelity);
+      encode_scaled(st, cfg, chosen + (size_t)k++ * dim);
+    }
+    size_t got = mfbo_space_sample_distinct(st->space, st->rng, pool, picks);
+    for (size_t i = 0; i < got; i++) {
+      mfbo_space_point(st->space, picks[i], cfg);
+      encode_scaled(st, cfg, px + i * dim);
+      if (map_find(st, mfbo_space_code(st->space, cfg)) >= 0) picks[i] = UINT64_MAX;
+    }
+    while (batch->n < n && rc == 0) {
+      long pick = -1;
+      double far = -1;
+      for (size_t i = 0; i < got; i++) {
+        if (picks[i] == UINT64_MAX) continue;
+        double d2 = st->set.maximin ? nearest_d2(px + i * dim, chosen, k, dim) : 0;
+        if (d2 > far) far = d2, pick = (long)i;
+        if (!st->set.maximin) break;
+      }
+      if (pick < 0) break;
+      mfbo_space_point(st->space, picks[pick], cfg);
+      picks[pick] = UINT64_MAX;
+      rc = request(st, batch, cfg, fidelity);
+      memcpy(chosen + (size_t)k++ * dim, px + (size_t)pick * dim, (size_t)dim * sizeof *px);
     }
   }
-  free(cfg), free(picks);
+  free(cfg), free(picks), free(chosen), free(px);
   return rc;
 }
 
 /* One pick by acquisition; leaves the batch empty when no candidate is left. */
 static int ask_acquisition(mfbo_state *st, mfbo_batch *batch, int fidelity) {
   if (refit_if_due(st) != 0) return -1;
-  long m = st->stage >= st->set.local_from ? pool_candidates(st, fidelity, 0)
-           : st->n_all ? whole_space_candidates(st, fidelity)
-                       : pool_candidates(st, fidelity, st->set.pool_size);
+  int whole = st->stage < st->set.local_from && st->n_all;
+  long m = whole ? whole_space_candidates(st, fidelity)
+                 : pool_candidates(st, fidelity, st->stage >= st->set.local_from ? 0 : st->set.pool_size);
   if (m <= 0) return (int)m;
-  if (mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
+  if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
     return -1;
   double best = best_mean(st), top = -INFINITY;
   long pick = -1;

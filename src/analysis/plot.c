@@ -332,9 +332,11 @@ static void convergence_labels(script *s, int by_cost, double floor_value) {
   if (runs_min == runs_max) snprintf(runs, sizeof runs, "%zu", runs_min);
   else snprintf(runs, sizeof runs, "%zu-%zu", runs_min, runs_max);
   fprintf(s->fp, "set title \"%s of the incumbent (the configuration a run would return), "
-          "against %s\\n%s: median line, 25–75%% and 10–90%% bands over %s runs per algorithm\"\n",
+          "against %s\\n%s, %s: median line, 25–75%% and 10–90%% bands over %s runs per "
+          "algorithm\"\n",
           a->curves_regret ? "Regret" : "True time", by_cost ? "simulated cost" : "evaluations",
-          r->benchmark_name ? r->benchmark_name : "benchmark", runs);
+          r->sweep_name ? r->sweep_name : "sweep", r->benchmark_name ? r->benchmark_name : "benchmark",
+          runs);
   if (by_cost)
     fprintf(s->fp, "set xlabel 'simulated cost of the run so far (s: compile + timed repetitions; "
             "log scale)'\n");
@@ -513,7 +515,8 @@ static int write_ecdf(const mfbo_analysis *a, const char *dir, mfbo_plot_format 
       return -1;
     }
   fprintf(s.fp, "set title \"Runtime ECDF (COCO style): fraction of (run, target) pairs reached "
-          "within a given cost\\ntargets: %s%s\"\n", targets,
+          "within a given cost\\n%s; targets: %s%s\"\n",
+          a->results->sweep_name ? a->results->sweep_name : "sweep", targets,
           a->optimum_known ? "" : " vs the best true time measured (optimum unknown)");
   fprintf(s.fp, "set xlabel 'simulated cost (s: compile + timed repetitions; log scale)'\n"
           "set ylabel 'fraction of (run, target) pairs reached'\n"
@@ -600,8 +603,9 @@ static void final_labels(script *s, double floor_value) {
   if (a->n_no_incumbent)
     snprintf(hidden, sizeof hidden, "; %zu without one are not drawn", a->n_no_incumbent);
   fprintf(s->fp, "set title \"Final regret of the configuration each run returns (its true "
-          "time)\\nbox: 25–75%%, bar: median, whiskers: min–max, dots: runs (with an incumbent%s)\"\n",
-          hidden);
+          "time), %s\\nbox: 25–75%%, bar: median, whiskers: min–max, dots: runs (with an "
+          "incumbent%s)\"\n",
+          a->results->sweep_name ? a->results->sweep_name : "sweep", hidden);
   if (a->optimum_known)
     fprintf(s->fp, "set ylabel 'final regret = true time / optimum − 1  (log scale; 0 drawn at %g)'\n",
             floor_value);

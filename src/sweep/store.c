@@ -27,13 +27,11 @@
 #include <hdf5.h>
 
 #include "journal.h"
+#include "mfbo/version.h"
 #include "wire.h"
 
 #ifndef MFBO_VERSION
 #define MFBO_VERSION "unknown"
-#endif
-#ifndef MFBO_GIT_REVISION
-#define MFBO_GIT_REVISION "unknown"
 #endif
 
 #define FORMAT_NAME "mfbo-sweep"
@@ -670,12 +668,12 @@ static int add_session(mfbo_store *s, const char *what, const mfbo_provenance *p
   utc_now(now);
   snprintf(ranks, sizeof ranks, "%d", prov ? prov->mpi_ranks : 1);
   snprintf(line, sizeof line, "%s %s by mfbo-sweep %s (git %s) on %s MPI rank(s): %s\n", now,
-           what, MFBO_VERSION, MFBO_GIT_REVISION, ranks, cmd);
+           what, MFBO_VERSION, mfbo_git_revision, ranks, cmd);
   char *note = NULL;
   size_t len = 0;
   int failed = note_add(&note, &len, "session", line) || note_add(&note, &len, "utc", now) ||
                note_add(&note, &len, "program_version", MFBO_VERSION) ||
-               note_add(&note, &len, "git_revision", MFBO_GIT_REVISION) ||
+               note_add(&note, &len, "git_revision", mfbo_git_revision) ||
                note_add(&note, &len, "command_line", cmd) ||
                note_add(&note, &len, "mpi_ranks", ranks) ||
                note_add(&note, &len, "mpi_library", prov ? prov->mpi_library : "") ||

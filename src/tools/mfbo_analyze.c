@@ -12,6 +12,7 @@
 
 #include "analysis.h"
 #include "plot.h"
+#include "mfbo/version.h"
 #include "results.h"
 #include "summary.h"
 
@@ -130,7 +131,7 @@ static int parse_options(int argc, char **argv, options *o) {
       break;
     case 'q': o->quiet = 1; break;
     case 'h': usage(stdout); return EXIT_OK;
-    case 'V': printf("mfbo-analyze %s (git %s)\n", MFBO_VERSION, MFBO_GIT_REVISION); return EXIT_OK;
+    case 'V': printf("mfbo-analyze %s (git %s)\n", MFBO_VERSION, mfbo_git_revision); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
     }
   }

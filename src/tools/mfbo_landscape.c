@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mfbo/version.h"
 #include "mfbo/benchmark.h"
 #include "mfbo/job.h"
 #include "mfbo/stream.h"
@@ -151,7 +152,7 @@ int main(int argc, char **argv) {
       }
       break;
     case 'h': usage(stdout); return 0;
-    case 'V': printf("mfbo-landscape %s (git %s)\n", MFBO_VERSION, MFBO_GIT_REVISION); return 0;
+    case 'V': printf("mfbo-landscape %s (git %s)\n", MFBO_VERSION, mfbo_git_revision); return 0;
     default: usage(stderr); return 2;
     }
   }

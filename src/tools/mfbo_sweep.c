@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mfbo/version.h"
 #include "mfbo/job.h"
 #include "scheduler.h"
 
@@ -70,7 +71,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
       break;
     case 'h': if (rank == 0) usage(stdout); return EXIT_OK;
     case 'V':
-      if (rank == 0) printf("mfbo-sweep %s (git %s)\n", MFBO_VERSION, MFBO_GIT_REVISION);
+      if (rank == 0) printf("mfbo-sweep %s (git %s)\n", MFBO_VERSION, mfbo_git_revision);
       return EXIT_OK;
     default: if (msg) usage(msg); return EXIT_USAGE;
     }

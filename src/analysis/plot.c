@@ -269,6 +269,11 @@ static int curve_drawable(const mfbo_curve *c) {
   return 0;
 }
 
+/* With more than three algorithms the 10-90% bands overlap into one grey mass (seen in the
+ * study's six-algorithm figures): only the 25-75% bands are drawn then; the data blocks
+ * keep q10 and q90 for anyone who wants them back. */
+static int outer_bands(const mfbo_analysis *a) { return a->n_algos <= 3; }
+
 /* The quantiles at grid point g as drawn: on the log axis, and a band with an undefined
  * edge (more runs than it spans have no incumbent yet) undefined as a whole. */
 static void band_values(const double *raw, double floor_value, double *v) {
@@ -332,11 +337,10 @@ static void convergence_labels(script *s, int by_cost, double floor_value) {
   if (runs_min == runs_max) snprintf(runs, sizeof runs, "%zu", runs_min);
   else snprintf(runs, sizeof runs, "%zu-%zu", runs_min, runs_max);
   fprintf(s->fp, "set title \"%s of the incumbent (the configuration a run would return), "
-          "against %s\\n%s, %s: median line, 25–75%% and 10–90%% bands over %s runs per "
-          "algorithm\"\n",
+          "against %s\\n%s, %s: median line, %s over %s runs per algorithm\"\n",
           a->curves_regret ? "Regret" : "True time", by_cost ? "simulated cost" : "evaluations",
           r->sweep_name ? r->sweep_name : "sweep", r->benchmark_name ? r->benchmark_name : "benchmark",
-          runs);
+          outer_bands(a) ? "25–75% and 10–90% bands" : "25–75% band", runs);
   if (by_cost)
     fprintf(s->fp, "set xlabel 'simulated cost of the run so far (s: compile + timed repetitions; "
             "log scale)'\n");
@@ -445,8 +449,10 @@ static int write_convergence(const mfbo_analysis *a, const char *dir, int by_cos
       fprintf(s.fp, " . ' (no incumbent)'");
       continue;
     }
-    fprintf(s.fp, ", \\\n  $a%zu using 1:2:6 with filledcurves lt %d fs transparent solid %.2f "
-            "noborder notitle, \\\n", k + 1, lt, BAND_OUTER_ALPHA);
+    if (outer_bands(a))
+      fprintf(s.fp, ", \\\n  $a%zu using 1:2:6 with filledcurves lt %d fs transparent solid %.2f "
+              "noborder notitle", k + 1, lt, BAND_OUTER_ALPHA);
+    fprintf(s.fp, ", \\\n");
     fprintf(s.fp, "  $a%zu using 1:3:5 with filledcurves lt %d fs transparent solid %.2f "
             "noborder notitle, \\\n", k + 1, lt, BAND_INNER_ALPHA);
     fprintf(s.fp, "  $a%zu using 1:4 with lines lt %d lw %.2f title ", k + 1, lt,
@@ -456,8 +462,9 @@ static int write_convergence(const mfbo_analysis *a, const char *dir, int by_cos
   }
   fprintf(s.fp, ", \\\n  NaN with filledcurves lc rgb REFERENCE fs transparent solid %.2f noborder "
           "title '25–75%% of runs'", BAND_INNER_ALPHA);
-  fprintf(s.fp, ", \\\n  NaN with filledcurves lc rgb REFERENCE fs transparent solid %.2f noborder "
-          "title '10–90%% of runs'", BAND_OUTER_ALPHA);
+  if (outer_bands(a))
+    fprintf(s.fp, ", \\\n  NaN with filledcurves lc rgb REFERENCE fs transparent solid %.2f "
+            "noborder title '10–90%% of runs'", BAND_OUTER_ALPHA);
   fprintf(s.fp, ", \\\n  NaN with points pt 2 ps 2 lw 2 lc rgb REFERENCE title 'end of longest run'\n");
   return script_render(&s, dir, log, err);
 }

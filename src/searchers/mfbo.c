@@ -6,8 +6,11 @@
  *   log(ms), with noise sigma_n^2 / repetitions: low-fidelity points inform, high-fidelity
  *   points count more. (The seed fitted one GP per stage and combined them; one model with
  *   fidelity-dependent noise does the same job without throwing data away.)
- * - Low stage: the first n_initial picks are random distinct configurations (the default
- *   configuration first), the rest are chosen by the acquisition, one per ask.
+ * - Low stage: the first n_initial picks open the search (the default configuration, then
+ *   a greedy maximin spread over a random pool, or random members with initial_design =
+ *   random), the rest are chosen by the acquisition, one per ask.
+ * - With the whole space as candidates, its posterior is kept up to date incrementally
+ *   between refits (mfbo_gp_cands).
  * - Medium and high stages: each pick maximises the acquisition (ei | lcb | pi | cost_ei)
  *   over the candidates not yet measured at the stage's fidelity, so a configuration seen
  *   at a lower fidelity may be re-timed (cheap: it is compiled already) or a new one

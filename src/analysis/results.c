@@ -5,6 +5,8 @@
  * Nothing here writes to the file. */
 #include "results.h"
 
+#include "../h5/h5types.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -64,33 +66,12 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* Strings in memory carry the character set of the file's (HDF5 converts no other way). */
 static hid_t vl_string_type(H5T_cset_t cset) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, cset) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
+  return mfbo_h5_string_type(0, H5T_STR_NULLTERM, cset);
 }
 
 /* A null-terminated UTF-8 string of size bytes (a null-padded field of size - 1 fits). */
 static hid_t fixed_string_type(size_t size) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t >= 0 && (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
-                 H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
-}
-
-static hid_t status_type(void) {
-  hid_t t = H5Tenum_create(H5T_NATIVE_INT8);
-  int8_t ok = 0, failed = 1;
-  if (t >= 0 && (H5Tenum_insert(t, "ok", &ok) < 0 || H5Tenum_insert(t, "failed", &failed) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
+  return mfbo_h5_string_type(size, H5T_STR_NULLTERM, H5T_CSET_UTF8);
 }
 
 /* One member of a memory compound type. */
@@ -395,7 +376,7 @@ static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
 
 static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) {
   hid_t label_t = fixed_string_type(MFBO_LABEL_MAX + 1), message_t = fixed_string_type(257);
-  hid_t status_t = status_type();
+  hid_t status_t = mfbo_h5_status_type(H5T_NATIVE_INT8);
   member m[16];
   int n_m = run_members(m, label_t, message_t, status_t);
   hid_t d = H5Lexists(f, "runs", H5P_DEFAULT) > 0 ? H5Dopen2(f, "runs", H5P_DEFAULT)

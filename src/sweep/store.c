@@ -1,9 +1,10 @@
 /* store.c: the results file in HDF5, format version 1 (docs/results-format.md); the only
- * file of the project that knows HDF5. While a sweep runs, each finished task goes, packed by
+ * HDF5 writer of the project. While a sweep runs, each finished task goes, packed by
  * mfbo_wire_pack, into the journal FILE.partial (journal.c: not HDF5, since a process killed
  * during HDF5's metadata writes leaves an unreadable file); the journal also keeps one note
  * per session (its provenance). mfbo_store_finish writes FILE.tmp from the journal in task_id
- * order, one task at a time, fsyncs it and renames it to FILE. Two rules: never keep more
+ * order, one task at a time, fsyncs it and renames it to FILE. (Types shared with the reader:
+ * src/h5/h5types.c.) Two rules: never keep more
  * than one task's result and one block of rows in memory (a sweep of 10,000 tasks stays far
  * below 100 MB), and
  * nothing that differs between two runs of one job (dates, wall times, ranks, versions)
@@ -26,6 +27,7 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 
+#include "../h5/h5types.h"
 #include "journal.h"
 #include "mfbo/version.h"
 #include "wire.h"
@@ -230,23 +232,12 @@ static int fsync_path(const char *path, int directory) {
 /* ---------------------------------------------------------------- attributes */
 
 static hid_t vl_string_type(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
+  return mfbo_h5_string_type(0, H5T_STR_NULLPAD, H5T_CSET_UTF8);
 }
 
 /* A null-padded UTF-8 string of size bytes. */
 static hid_t fixed_string_type(size_t size) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t >= 0 && (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0 ||
-                 H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
+  return mfbo_h5_string_type(size, H5T_STR_NULLPAD, H5T_CSET_UTF8);
 }
 
 /* Writes an attribute (replacing one of that name): n values, or a scalar if n == 0. */
@@ -366,20 +357,9 @@ static int table_type_make(table_type *t, const column *cols, int n_cols, size_t
   return -1;
 }
 
-/* The status enum (ok = 0, failed = 1) over an 8-bit integer type. */
-static hid_t status_type(hid_t base) {
-  hid_t t = H5Tenum_create(base);
-  int8_t ok = MFBO_RUN_OK, failed = MFBO_RUN_FAILED;
-  if (t >= 0 && (H5Tenum_insert(t, "ok", &ok) < 0 || H5Tenum_insert(t, "failed", &failed) < 0)) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
-}
-
 static int runs_type_make(table_type *t, const mfbo_space *space) {
   hid_t label = fixed_string_type(LABEL_LEN), message = fixed_string_type(MESSAGE_LEN);
-  hid_t status_mem = status_type(H5T_NATIVE_INT8), status_file = status_type(H5T_STD_I8LE);
+  hid_t status_mem = mfbo_h5_status_type(H5T_NATIVE_INT8), status_file = mfbo_h5_status_type(H5T_STD_I8LE);
   const column cols[] = {
       {"task_id", offsetof(run_row, task_id), H5T_NATIVE_UINT64, H5T_STD_U64LE},
       {"algorithm", offsetof(run_row, algorithm), label, label},

@@ -342,7 +342,27 @@ static void test_acquisitions(void) {
   CHECK_NEAR(mfbo_acq_cost_ei(0, 1, 1, 0, 4), (Phi1 + phi1) / 4, 1e-14);
 }
 
+/* mfbo_gp_train_mean (yn - noise alpha) equals mfbo_gp_predict at the observed inputs, also
+ * with repeated inputs at different fidelities; mfbo_gp_corr is the kernel's correlation. */
+static void test_train_mean(void) {
+  mfbo_gp *gp = mfbo_gp_alloc(2);
+  double X[6][2] = {{0.1, 0.2}, {0.5, 0.9}, {0.8, 0.1}, {0.1, 0.2}, {0.3, 0.3}, {0.9, 0.7}};
+  double y[6] = {1.0, 2.5, 0.3, 1.4, -0.2, 0.9}, fid[6] = {3, 3, 15, 50, 3, 1};
+  for (int i = 0; i < 6; i++) CHECK(mfbo_gp_add(gp, X[i], y[i], fid[i]) == 0);
+  double theta[4] = {log(0.4), log(0.8), log(0.3), log(0.05)}; /* ells, sf2, sn2 */
+  mfbo_gp_set_theta(gp, theta, 1e-6);
+  double tm[6], mu[6], var[6];
+  CHECK(mfbo_gp_train_mean(gp, tm) == 0);
+  CHECK(mfbo_gp_predict(gp, 6, &X[0][0], mu, var) == 0);
+  for (int i = 0; i < 6; i++) CHECK_NEAR(tm[i], mu[i], 1e-9);
+  CHECK_NEAR(tm[0], tm[3], 1e-9); /* same input, same latent mean */
+  double r = sqrt(0.4 * 0.4 / (0.4 * 0.4) + 0.7 * 0.7 / (0.8 * 0.8));
+  CHECK_NEAR(mfbo_gp_corr(gp, X[0], X[1]), matern52(r), 1e-14);
+  mfbo_gp_free(gp);
+}
+
 int main(void) {
+  test_train_mean();
   test_two_points();
   test_three_points();
   test_gradient();

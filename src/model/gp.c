@@ -458,6 +458,20 @@ int mfbo_gp_fit(mfbo_gp *gp, const mfbo_gp_fit_settings *s) {
   return factor(gp);
 }
 
+int mfbo_gp_train_mean(mfbo_gp *gp, double *mean) {
+  if (gp->n_factored != gp->n && mfbo_gp_factor(gp) != 0) return -1;
+  for (int i = 0; i < gp->n; i++)
+    mean[i] = gp->y_mean +
+              gp->y_sd * (gp->yn[i] - noise_var(gp, gp->theta, i, gp->jitter) * gp->alpha[i]);
+  return 0;
+}
+
+double mfbo_gp_corr(const mfbo_gp *gp, const double *a, const double *b) {
+  double inv_ell2[gp->dim > 0 ? gp->dim : 1];
+  inverse_ell2(gp->theta, gp->dim, inv_ell2);
+  return matern52(sqrt(dist2(a, b, inv_ell2, gp->dim)));
+}
+
 /* Rows [0, m) of K_* into Ks (m x n). */
 static void build_Ks(const mfbo_gp *gp, int m, const double *X, double *Ks) {
   int n = gp->n, dim = gp->dim;

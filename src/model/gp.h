@@ -66,6 +66,15 @@ double mfbo_gp_objective(mfbo_gp *gp, const double *theta, int use_prior, double
  * (rows of X, m x dim), in the caller's units. Factorises first if stale. 0 or -1. */
 int mfbo_gp_predict(mfbo_gp *gp, int m, const double *X, double *mean, double *var);
 
+/* Posterior mean of the latent function at each observation's input (mean[i] for row i,
+ * caller's units), from the factor: yn_i - noise_i alpha_i, O(n). Rows at the same input
+ * get the same value. Factorises first if stale. 0 or -1. */
+int mfbo_gp_train_mean(mfbo_gp *gp, double *mean);
+
+/* The kernel's correlation k(a, b) / signal variance, in [0, 1], under the current
+ * hyperparameters. */
+double mfbo_gp_corr(const mfbo_gp *gp, const double *a, const double *b);
+
 /* A fixed set of m candidates whose posterior is kept up to date incrementally, for a
  * searcher that asks for the posterior over the same candidates after every observation.
  * The set holds V = L^-1 K(X_obs, X_cand) (one row per observation, m doubles a row) and

@@ -29,7 +29,7 @@ static void test_seed_pr_stages(void) {
 }
 
 static void test_default_stages(void) {
-  mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_mfbo, "", 2);
+  mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_mfbo, "trust_region=off", 2);
   CHECK(r.status == MFBO_RUN_OK);
   /* full: 40 at 3, 6 at 15, 3 at 50 (neighbours of the best), then up to 3 re-times at
    * 50 of the best predicted not yet measured at 50 */
@@ -40,7 +40,8 @@ static void test_default_stages(void) {
   mfbo_run_result_free(&r);
   r = toy_run(seed_bench, &mfbo_searcher_mfbo,
               "n_low_fidelity=7, n_initial=4, n_medium_fidelity=2, fidelity_medium=9, "
-              "n_high_fidelity=0, n_ultra_fidelity=1, fidelity_ultra=77, acquisition=ei",
+              "n_high_fidelity=0, n_ultra_fidelity=1, fidelity_ultra=77, acquisition=ei, "
+              "trust_region=off",
               3);
   CHECK(r.n_evals == 10 && toy_count_fidelity(&r, 3) == 7 && toy_count_fidelity(&r, 9) == 2 &&
         toy_count_fidelity(&r, 77) == 1);
@@ -108,7 +109,7 @@ static void test_settings(void) {
   r = toy_run(seed_bench, &mfbo_searcher_mfbo, "fidelity_low=0", 1);
   CHECK(r.status == MFBO_RUN_FAILED);
   mfbo_run_result_free(&r);
-  r = toy_run(seed_bench, &mfbo_searcher_mfbo, "preset=quick", 1);
+  r = toy_run(seed_bench, &mfbo_searcher_mfbo, "preset=quick, trust_region=off", 1);
   CHECK(r.status == MFBO_RUN_OK && toy_count_fidelity(&r, 5) == 20);
   mfbo_run_result_free(&r);
 }
@@ -132,7 +133,7 @@ static long min_spread(const mfbo_run_result *r, int n) {
  * and reaches both ends of the first parameter. */
 static void test_initial_design(void) {
   const char *only_opening = "n_initial=8, n_low_fidelity=8, n_medium_fidelity=0, "
-                             "n_high_fidelity=0, n_ultra_fidelity=0";
+                             "n_high_fidelity=0, n_ultra_fidelity=0, trust_region=off";
   char random_opening[256];
   snprintf(random_opening, sizeof random_opening, "%s, initial_design=random", only_opening);
   long wider = 0;

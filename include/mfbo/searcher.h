@@ -44,6 +44,10 @@ typedef struct mfbo_searcher_type {
   /* Writes the configuration it would return now; returns 0 if it has none yet. */
   int (*incumbent)(const void *state, int *cfg);
   void (*free)(void *state);
+  /* Optional (NULL for most): told once, after init, the budget the run loop will
+   * enforce (0 = no limit), so that an anytime searcher can keep going until it is spent
+   * instead of stopping by its own rule. The run loop still counts cost and stops it. */
+  void (*set_budget)(void *state, long max_evals, double max_cost_s);
 } mfbo_searcher_type;
 
 extern const mfbo_searcher_type mfbo_searcher_random;

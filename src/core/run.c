@@ -159,8 +159,11 @@ int mfbo_run(const mfbo_run_spec *spec, mfbo_run_result *out) {
   } else {
     if (type->init(state, spec->benchmark->space, &settings, rng, &err) != 0)
       rc = fail(out, "searcher settings: %s", err.msg);
-    else
+    else {
+      if (type->set_budget)
+        type->set_budget(state, spec->budget.max_evals, spec->budget.max_cost_s);
       rc = search(spec, state, noise, out);
+    }
     type->free(state);
   }
   mfbo_settings_free(&settings);

@@ -31,6 +31,7 @@
  * new measurements; in between, new points update its Cholesky factor incrementally.
  * All randomness comes from the run's searcher stream. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@
 #include "mfbo/codeset.h"
 #include "mfbo/searcher.h"
 
-enum { STAGE_LOW, STAGE_MEDIUM, STAGE_HIGH, STAGE_ULTRA, N_STAGES };
+enum { STAGE_LOW, STAGE_MEDIUM, STAGE_HIGH, STAGE_ULTRA, N_STAGES, STAGE_TR = N_STAGES };
 
 typedef struct {
   int n_picks[N_STAGES];
@@ -59,7 +60,22 @@ typedef struct {
   double ultra_within;   /* ultra re-times only predicted within this factor of the best
                             (0 = no limit, as the seed) */
   mfbo_gp_fit_settings fit;
+  double refit_growth;   /* refit after max(refit_every, refit_growth * n) new points */
+  int cold_every;        /* every this many refits is cold (restarts), the others warm */
+  int incumbent_mean;    /* 1: lowest posterior mean; 0: fastest at the top fidelity */
+  int feasibility;       /* 1: acquisition x probability of feasibility */
+  int categorical;       /* CAT_NONE | CAT_BINARY | CAT_SMALL */
+  int int_features;      /* 1: integers also by their power-of-two factor (trailing zeros) */
+  /* the trust-region phase after the stages (anytime) */
+  int trust_region;      /* 0: stop after the stages (seed_pr) */
+  long max_evals;        /* without a budget: stop after this many evaluations (0: none) */
+  int stop_restarts;     /* without a budget: stop at this many trust-region collapses */
+  double tr_len_init, tr_len_min, tr_len_max;
+  int tr_succ_tol, tr_fail_tol; /* 0: max(4, parameters) failures, as TuRBO's max(4, d) */
+  int tr_cands;          /* perturbations of the centre sampled per pick */
 } mfbo_settings_t;
+
+enum { CAT_NONE, CAT_BINARY, CAT_SMALL };
 
 /* One configuration the search has asked for. */
 typedef struct {
@@ -68,6 +84,11 @@ typedef struct {
   double ms_at_best;   /* latest measurement at that fidelity */
   int failed;
   int requested_max;   /* highest fidelity requested so far */
+  int epoch;           /* trust-region epoch that last requested it (0: the stages) */
+  int has_mean;        /* mean is the model's posterior mean (log ms) at it */
+  double mean;
+  double top_sum_ms;   /* sum and number of its measurements at the top fidelity */
+  int top_n;
 } mfbo_record;
 
 typedef struct {
@@ -77,10 +98,26 @@ typedef struct {
   int n_params, dim;
   double *enc_lo, *enc_scale; /* x_scaled = (x - lo) * scale */
   mfbo_gp *gp;
+  int *coord_of;      /* first model coordinate of each parameter */
+  int *cat_param;     /* parameter modelled as categorical (CAT_*: its own coordinate) */
+  int *coord_cat;     /* per model coordinate: categorical */
+  double *val_x;      /* scaled first coordinate of value v of parameter j: [val_off[j] + v] */
+  int *val_off;
   /* records and a code -> record map (open addressing, keys + 1, 0 = free) */
   mfbo_record *rec;
   int *rec_cfg;
-  int n_rec, cap_rec;
+  double *rec_x;      /* scaled encoding of each record */
+  int n_rec, cap_rec, n_failed, n_ok;
+  int *row_rec;       /* record of each model observation */
+  double *row_mean;
+  int cap_rows;
+  int inc_rec;        /* incumbent by posterior mean, -1 while none */
+  long n_told;
+  int has_budget;
+  int top_fidelity;
+  /* trust region: a box around the centre, side tr_len x (length scale / geometric mean) */
+  double tr_len, tr_best;
+  int tr_succ, tr_fail, tr_epoch, tr_restarts, tr_pending, tr_restart_rec;
   uint64_t *map_keys;
   int *map_vals;
   size_t map_cap;
@@ -90,7 +127,7 @@ typedef struct {
   double *all_x, *all_mean, *all_var;
   mfbo_gp_cands *all_cands;
   /* the search */
-  int stage, picks_in_stage, n_told_since_fit, fitted;
+  int stage, picks_in_stage, n_told_since_fit, fitted, n_fits;
   int *pending;        /* record of each request of the last batch */
   int cap_pending;
   /* scratch */
@@ -105,6 +142,10 @@ typedef struct {
 static const char *const preset_names[] = {"full", "quick", "seed_pr", NULL};
 static const char *const acq_names[] = {"ei", "lcb", "pi", "cost_ei", NULL};
 static const char *const design_names[] = {"random", "maximin", NULL};
+static const char *const off_on[] = {"off", "on", NULL};
+static const char *const incumbent_names[] = {"top_fidelity", "mean", NULL};
+static const char *const cat_names[] = {"none", "binary", "small", NULL};
+static const char *const int_names[] = {"none", "pow2", NULL};
 static const char *const stage_keys[N_STAGES] = {"low", "medium", "high", "ultra"};
 
 static void preset_defaults(int preset, mfbo_settings_t *s) {
@@ -126,6 +167,19 @@ static void preset_defaults(int preset, mfbo_settings_t *s) {
   s->ultra_within = preset == 2 ? 0 : 1.25;
   s->local_from = preset == 0 ? STAGE_HIGH : N_STAGES;
   s->fit = mfbo_gp_fit_defaults();
+  int seed = preset == 2;
+  s->refit_growth = seed ? 0 : 0.05;
+  s->cold_every = seed ? 1 : 8;
+  s->incumbent_mean = !seed;
+  s->feasibility = !seed;
+  s->categorical = CAT_NONE;
+  s->int_features = 0;
+  s->trust_region = !seed;
+  s->max_evals = seed ? 0 : 200;
+  s->stop_restarts = 1;
+  s->tr_len_init = 0.8, s->tr_len_min = 0.0078125, s->tr_len_max = 1.6;
+  s->tr_succ_tol = 3, s->tr_fail_tol = 0;
+  s->tr_cands = 1000;
 }
 
 static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error *err) {
@@ -156,12 +210,30 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
       mfbo_settings_get_int(settings, "local_from", 0, N_STAGES, &s->local_from, err) ||
       mfbo_settings_get_int(settings, "gp_restarts", 1, 5, &s->fit.n_restarts, err) ||
       mfbo_settings_get_int(settings, "gp_max_iter", 1, 10000, &s->fit.max_iter, err) ||
-      mfbo_settings_get_double(settings, "gp_nugget", 0, 1, &s->fit.nugget, err))
+      mfbo_settings_get_double(settings, "gp_nugget", 0, 1, &s->fit.nugget, err) ||
+      mfbo_settings_get_double(settings, "refit_growth", 0, 10, &s->refit_growth, err) ||
+      mfbo_settings_get_int(settings, "cold_every", 1, 1000000, &s->cold_every, err) ||
+      mfbo_settings_get_choice(settings, "incumbent", incumbent_names, &s->incumbent_mean,
+                               err) ||
+      mfbo_settings_get_choice(settings, "feasibility", off_on, &s->feasibility, err) ||
+      mfbo_settings_get_choice(settings, "categorical", cat_names, &s->categorical, err) ||
+      mfbo_settings_get_choice(settings, "int_features", int_names, &s->int_features, err) ||
+      mfbo_settings_get_choice(settings, "trust_region", off_on, &s->trust_region, err) ||
+      mfbo_settings_get_long(settings, "max_evals", 0, 100000000, &s->max_evals, err) ||
+      mfbo_settings_get_int(settings, "stop_restarts", 1, 1000000, &s->stop_restarts, err) ||
+      mfbo_settings_get_double(settings, "tr_length_init", 1e-6, 100, &s->tr_len_init, err) ||
+      mfbo_settings_get_double(settings, "tr_length_min", 1e-9, 100, &s->tr_len_min, err) ||
+      mfbo_settings_get_double(settings, "tr_length_max", 1e-6, 100, &s->tr_len_max, err) ||
+      mfbo_settings_get_int(settings, "tr_success", 1, 1000, &s->tr_succ_tol, err) ||
+      mfbo_settings_get_int(settings, "tr_failure", 0, 1000, &s->tr_fail_tol, err) ||
+      mfbo_settings_get_int(settings, "tr_candidates", 1, 1000000, &s->tr_cands, err))
     return -1;
   return 0;
 }
 
 /* ---- records ----------------------------------------------------------------------- */
+
+static void encode_scaled(const mfbo_state *st, const int *cfg, double *x);
 
 static int map_find(const mfbo_state *st, uint64_t code) {
   if (!st->map_cap) return -1;
@@ -211,12 +283,15 @@ static int record_of(mfbo_state *st, const int *cfg) {
     if (rec) st->rec = rec;
     int *c = realloc(st->rec_cfg, (size_t)cap * st->n_params * sizeof *c);
     if (c) st->rec_cfg = c;
-    if (!rec || !c) return -1;
+    double *x = realloc(st->rec_x, (size_t)cap * st->dim * sizeof *x);
+    if (x) st->rec_x = x;
+    if (!rec || !c || !x) return -1;
     st->cap_rec = cap;
   }
   r = st->n_rec++;
   st->rec[r] = (mfbo_record){.code = code};
   memcpy(st->rec_cfg + (size_t)r * st->n_params, cfg, (size_t)st->n_params * sizeof *cfg);
+  encode_scaled(st, cfg, st->rec_x + (size_t)r * st->dim);
   map_put(st, code, r);
   return r;
 }
@@ -229,7 +304,13 @@ static const int *rec_cfg(const mfbo_state *st, int r) {
  * and booleans raw, enums of numbers as one ordinal coordinate (log2 of the value when all
  * values are positive and span a factor >= 4, else the value), enums of strings one-hot;
  * then every coordinate scaled to [0, 1] over the parameter's range. Numeric enums such as
- * block_size_x = 16, 32, ... 256 or num_stages = 2..5 are ordered: one-hot would hide that. */
+ * block_size_x = 16, 32, ... 256 or num_stages = 2..5 are ordered: one-hot would hide that.
+ * Options: categorical = binary models string enums and two-valued parameters by one
+ * categorical coordinate each (the level; the GP's categorical kernel), small also integer
+ * parameters 0..k with at most 4 values (method selectors); int_features = pow2 gives an
+ * integer parameter whose values are not all powers of two a second coordinate, the
+ * number of trailing zero bits of its value, so that "fast at 32, slow at 24" can be
+ * learned. */
 static int enum_is_numeric(const mfbo_param *p) { return p->kind == MFBO_PARAM_ENUM && !p->labels; }
 
 static int enum_is_log(const mfbo_param *p) {
@@ -238,30 +319,61 @@ static int enum_is_log(const mfbo_param *p) {
   return lo > 0 && hi >= 4 * lo;
 }
 
-static int model_dim(const mfbo_space *space) {
-  int d = 0;
-  for (int j = 0; j < space->n_params; j++) {
-    const mfbo_param *p = &space->params[j];
-    d += p->kind == MFBO_PARAM_ENUM && !enum_is_numeric(p) ? p->n_values : 1;
+static int is_categorical(const mfbo_param *p, int mode) {
+  if (mode == CAT_NONE) return 0;
+  if ((p->kind == MFBO_PARAM_ENUM && p->labels) || p->kind == MFBO_PARAM_BOOL) return 1;
+  if (p->n_values == 2 && p->kind != MFBO_PARAM_POW2) return 1;
+  return mode == CAT_SMALL && p->kind == MFBO_PARAM_INT && p->n_values <= 4 && p->values[0] == 0;
+}
+
+static int has_pow2_feature(const mfbo_param *p, int on) {
+  if (!on || p->n_values < 4 || (p->kind != MFBO_PARAM_INT && !enum_is_numeric(p))) return 0;
+  int not_pow2 = 0;
+  for (int v = 0; v < p->n_values; v++) {
+    double val = p->values[v];
+    if (val < 1 || val != floor(val) || val > 1e15) return 0;
+    long u = (long)val;
+    not_pow2 |= (u & (u - 1)) != 0;
   }
+  return not_pow2;
+}
+
+static double trailing_zeros(double val) {
+  long u = (long)val;
+  int t = 0;
+  while (u > 0 && !(u & 1) && t < 62) u >>= 1, t++;
+  return t;
+}
+
+static int param_dim(const mfbo_param *p, const mfbo_settings_t *s) {
+  if (is_categorical(p, s->categorical)) return 1;
+  return (p->kind == MFBO_PARAM_ENUM && !enum_is_numeric(p) ? p->n_values : 1) +
+         has_pow2_feature(p, s->int_features);
+}
+
+static int model_dim(const mfbo_space *space, const mfbo_settings_t *s) {
+  int d = 0;
+  for (int j = 0; j < space->n_params; j++) d += param_dim(&space->params[j], s);
   return d;
 }
 
-static void encode_raw(const mfbo_space *space, const int *cfg, double *x) {
+static void encode_raw(const mfbo_state *st, const int *cfg, double *x) {
   int d = 0;
-  for (int j = 0; j < space->n_params; j++) {
-    const mfbo_param *p = &space->params[j];
+  for (int j = 0; j < st->space->n_params; j++) {
+    const mfbo_param *p = &st->space->params[j];
     double v = p->values[cfg[j]];
-    if (p->kind == MFBO_PARAM_POW2) x[d++] = log2(v);
+    if (st->cat_param[j]) x[d++] = cfg[j];
+    else if (p->kind == MFBO_PARAM_POW2) x[d++] = log2(v);
     else if (p->kind != MFBO_PARAM_ENUM) x[d++] = v;
     else if (enum_is_numeric(p)) x[d++] = enum_is_log(p) ? log2(v) : v;
     else
       for (int c = 0; c < p->n_values; c++) x[d++] = c == cfg[j] ? 1.0 : 0.0;
+    if (has_pow2_feature(p, st->set.int_features)) x[d++] = trailing_zeros(v);
   }
 }
 
 static void encode_scaled(const mfbo_state *st, const int *cfg, double *x) {
-  encode_raw(st->space, cfg, x);
+  encode_raw(st, cfg, x);
   for (int k = 0; k < st->dim; k++) x[k] = (x[k] - st->enc_lo[k]) * st->enc_scale[k];
 }
 
@@ -276,19 +388,58 @@ static int init_encoding(mfbo_state *st) {
   int *cfg = calloc((size_t)st->n_params, sizeof *cfg);
   int rc = st->enc_lo && st->enc_scale && hi && x && cfg ? 0 : -1;
   if (rc == 0) {
-    encode_raw(st->space, cfg, st->enc_lo);
+    encode_raw(st, cfg, st->enc_lo);
     memcpy(hi, st->enc_lo, (size_t)d * sizeof *hi);
     for (int j = 0; j < st->n_params; j++)
       for (int v = 0; v < st->space->params[j].n_values; v++) {
         memset(cfg, 0, (size_t)st->n_params * sizeof *cfg);
         cfg[j] = v;
-        encode_raw(st->space, cfg, x);
+        encode_raw(st, cfg, x);
         for (int k = 0; k < d; k++) st->enc_lo[k] = fmin(st->enc_lo[k], x[k]), hi[k] = fmax(hi[k], x[k]);
       }
     for (int k = 0; k < d; k++)
       st->enc_scale[k] = hi[k] - st->enc_lo[k] > 1e-12 ? 1 / (hi[k] - st->enc_lo[k]) : 1.0;
   }
   free(hi), free(x), free(cfg);
+  return rc;
+}
+
+/* Which parameters are categorical, where each starts among the model's coordinates. */
+static int init_kinds(mfbo_state *st) {
+  int np = st->n_params;
+  st->cat_param = calloc((size_t)np + 1, sizeof *st->cat_param);
+  st->coord_of = calloc((size_t)np + 1, sizeof *st->coord_of);
+  st->coord_cat = calloc((size_t)st->dim + 1, sizeof *st->coord_cat);
+  if (!st->cat_param || !st->coord_of || !st->coord_cat) return -1;
+  for (int j = 0, d = 0; j < np; j++) {
+    const mfbo_param *p = &st->space->params[j];
+    st->cat_param[j] = is_categorical(p, st->set.categorical);
+    st->coord_of[j] = d;
+    st->coord_cat[d] = st->cat_param[j];
+    d += param_dim(p, &st->set);
+  }
+  return 0;
+}
+
+/* Where each value of each parameter lies on the parameter's first scaled coordinate. */
+static int init_values(mfbo_state *st) {
+  int total = 0;
+  for (int j = 0; j < st->n_params; j++) total += st->space->params[j].n_values;
+  st->val_x = malloc((size_t)(total + 1) * sizeof *st->val_x);
+  st->val_off = malloc((size_t)(st->n_params + 1) * sizeof *st->val_off);
+  int *cfg = calloc((size_t)st->n_params + 1, sizeof *cfg);
+  double *x = malloc((size_t)st->dim * sizeof *x);
+  int rc = st->val_x && st->val_off && cfg && x ? 0 : -1;
+  for (int j = 0, off = 0; j < st->n_params && rc == 0; j++) {
+    st->val_off[j] = off;
+    for (int v = 0; v < st->space->params[j].n_values; v++) {
+      cfg[j] = v;
+      encode_scaled(st, cfg, x);
+      st->val_x[off++] = x[st->coord_of[j]];
+    }
+    cfg[j] = 0;
+  }
+  free(cfg), free(x);
   return rc;
 }
 
@@ -322,18 +473,34 @@ static int mfbo_init(void *vstate, const mfbo_space *space, mfbo_settings *setti
   st->space = space;
   st->rng = rng;
   st->n_params = space->n_params;
-  st->dim = model_dim(space);
+  st->dim = model_dim(space, &st->set);
+  st->inc_rec = -1;
+  for (int k = 0; k < N_STAGES; k++)
+    if (st->set.n_picks[k] > 0 && st->set.fidelity[k] > st->top_fidelity)
+      st->top_fidelity = st->set.fidelity[k];
+  if (st->top_fidelity == 0) st->top_fidelity = st->set.fidelity[STAGE_ULTRA];
+  st->tr_len = st->set.tr_len_init;
+  st->tr_best = INFINITY;
+  st->tr_restart_rec = -1;
   st->gp = mfbo_gp_alloc(st->dim);
-  if (!st->gp || init_encoding(st) != 0 || init_whole_space(st) != 0) {
+  if (!st->gp || init_kinds(st) != 0 || init_encoding(st) != 0 || init_values(st) != 0 ||
+      init_whole_space(st) != 0) {
     mfbo_error_set(err, 0, "out of memory");
     return -1;
   }
   return 0;
 }
 
+static void mfbo_set_budget(void *vstate, long max_evals, double max_cost_s) {
+  mfbo_state *st = vstate;
+  st->has_budget = max_evals > 0 || max_cost_s > 0;
+}
+
 static void mfbo_free(void *vstate) {
   mfbo_state *st = vstate;
   mfbo_gp_free(st->gp);
+  free(st->cat_param), free(st->coord_of), free(st->coord_cat), free(st->val_x), free(st->val_off);
+  free(st->rec_x), free(st->row_rec), free(st->row_mean);
   free(st->enc_lo), free(st->enc_scale);
   free(st->rec), free(st->rec_cfg), free(st->map_keys), free(st->map_vals);
   free(st->all_codes), free(st->all_x), free(st->all_mean), free(st->all_var), free(st->pending);
@@ -384,7 +551,6 @@ static int pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *
   return 1;
 }
 
-/* Records sorted by posterior mean (lowest first), finite ones only; returns how many. */
 static int rank_records(mfbo_state *st, int *order, double *mean, int min_fidelity);
 
 static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
@@ -444,12 +610,73 @@ static long whole_space_candidates(mfbo_state *st, int fidelity) {
 
 /* ---- the model --------------------------------------------------------------------- */
 
+static double top_ms(const mfbo_record *c) { return c->top_n ? c->top_sum_ms / c->top_n : INFINITY; }
+
+/* The incumbent by the evidence (incumbent = mean): the fastest by its measurements at the
+ * top fidelity among the configurations measured there; before any is, the lowest
+ * posterior mean. Contenders (below) are re-timed at the top fidelity first, so a fast
+ * configuration seen only at a low fidelity is not lost, and a model that smooths an
+ * isolated optimum away cannot hide it either. */
+static int best_by_evidence(const mfbo_state *st) {
+  int best = -1, best_mean_rec = -1;
+  for (int r = 0; r < st->n_rec; r++) {
+    const mfbo_record *c = &st->rec[r];
+    if (c->failed) continue;
+    if (c->top_n && (best < 0 || top_ms(c) < top_ms(&st->rec[best]))) best = r;
+    if (c->has_mean && (best_mean_rec < 0 || c->mean < st->rec[best_mean_rec].mean))
+      best_mean_rec = r;
+  }
+  return best >= 0 ? best : best_mean_rec;
+}
+
+/* The configuration to re-time at the top fidelity before the next pick, or -1: the one
+ * measured (at any fidelity) or predicted fastest among those faster than the incumbent's
+ * top-fidelity time and not yet requested at the top fidelity. */
+static int contender(const mfbo_state *st) {
+  double bar = st->inc_rec >= 0 ? top_ms(&st->rec[st->inc_rec]) : INFINITY, best_ms = INFINITY;
+  int best = -1;
+  for (int r = 0; r < st->n_rec; r++) {
+    const mfbo_record *c = &st->rec[r];
+    if (c->failed || c->best_fidelity == 0 || c->requested_max >= st->top_fidelity) continue;
+    double ms = c->has_mean ? fmin(c->ms_at_best, exp(c->mean)) : c->ms_at_best;
+    if (ms < bar && ms < best_ms) best_ms = ms, best = r;
+  }
+  return best;
+}
+
+/* The posterior mean at every measured configuration, from the model's factor in O(n)
+ * (mfbo_gp_train_mean), and the incumbent by it: the configuration the evidence says is
+ * fastest, whatever fidelity it was measured at. */
+static int update_means(mfbo_state *st) {
+  int n = mfbo_gp_n(st->gp);
+  for (int r = 0; r < st->n_rec; r++) st->rec[r].has_mean = 0;
+  st->inc_rec = -1;
+  if (n == 0) return 0;
+  if (mfbo_gp_train_mean(st->gp, st->row_mean) != 0) return -1;
+  for (int i = 0; i < n; i++) {
+    mfbo_record *c = &st->rec[st->row_rec[i]];
+    c->mean = st->row_mean[i];
+    c->has_mean = 1;
+  }
+  st->inc_rec = best_by_evidence(st);
+  return 0;
+}
+
+/* Refits when due: after max(refit_every, refit_growth x n) new points, so fits thin out
+ * as n grows; every cold_every-th fit is cold (restarts), the others warm (from the last
+ * hyperparameters only). */
 static int refit_if_due(mfbo_state *st) {
-  if (mfbo_gp_n(st->gp) == 0) return 0;
-  if (st->fitted && st->n_told_since_fit < st->set.refit_every) return 0;
+  int n = mfbo_gp_n(st->gp);
+  if (n == 0) return 0;
+  int due = st->set.refit_every;
+  if (st->set.refit_growth * n > due) due = (int)(st->set.refit_growth * n);
+  if (st->fitted && st->n_told_since_fit < due) return 0;
   st->n_told_since_fit = 0;
   st->fitted = 1;
-  return mfbo_gp_fit(st->gp, &st->set.fit);
+  mfbo_gp_fit_settings fit = st->set.fit;
+  if (st->n_fits++ % st->set.cold_every != 0) fit.n_restarts = 1;
+  if (mfbo_gp_fit(st->gp, &fit) != 0) return -1;
+  return update_means(st);
 }
 
 /* Insertion sort of order[0, n) by key, ties by index: n is at most a few hundred. */
@@ -464,30 +691,22 @@ static void sort_by_key(int *order, int n, const double *key) {
   }
 }
 
+/* Records sorted by posterior mean (lowest first), finite ones only; returns how many. */
 static int rank_records(mfbo_state *st, int *order, double *mean, int min_fidelity) {
   int n = 0;
-  double *x = malloc((size_t)st->dim * sizeof *x);
-  if (!x) return 0;
   for (int r = 0; r < st->n_rec; r++) {
-    if (st->rec[r].failed || st->rec[r].best_fidelity < min_fidelity) continue;
-    double var;
-    encode_scaled(st, rec_cfg(st, r), x);
-    if (mfbo_gp_predict(st->gp, 1, x, &mean[r], &var) != 0) mean[r] = log(st->rec[r].ms_at_best);
+    if (st->rec[r].failed || !st->rec[r].has_mean || st->rec[r].best_fidelity < min_fidelity)
+      continue;
+    mean[r] = st->rec[r].mean;
     order[n++] = r;
   }
-  free(x);
   sort_by_key(order, n, mean);
   return n;
 }
 
 /* The acquisition's reference: the lowest posterior mean of a measured configuration. */
-static double best_mean(mfbo_state *st) {
-  int *order = malloc((size_t)(st->n_rec + 1) * sizeof *order);
-  double *mean = malloc((size_t)(st->n_rec + 1) * sizeof *mean);
-  double best = INFINITY;
-  if (order && mean && rank_records(st, order, mean, 1) > 0) best = mean[order[0]];
-  free(order), free(mean);
-  return best;
+static double best_mean(const mfbo_state *st) {
+  return st->inc_rec >= 0 ? st->rec[st->inc_rec].mean : INFINITY;
 }
 
 static double acquisition(const mfbo_state *st, double mean, double var, double best,
@@ -577,28 +796,104 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   return rc;
 }
 
-/* One pick by acquisition; leaves the batch empty when no candidate is left. */
-static int ask_acquisition(mfbo_state *st, mfbo_batch *batch, int fidelity) {
-  if (refit_if_due(st) != 0) return -1;
-  int whole = st->stage < st->set.local_from && st->n_all;
-  long m = whole ? whole_space_candidates(st, fidelity)
-                 : pool_candidates(st, fidelity, st->stage >= st->set.local_from ? 0 : st->set.pool_size);
-  if (m <= 0) return (int)m;
-  if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
-    return -1;
+/* Feasibility: the probability that the configuration `code` builds and runs, from every
+ * measured configuration weighted by the model's kernel correlation with it (a
+ * kernel-smoothed Beta estimate, the prior's mean the run's success rate with weight 1):
+ * a corner that failed is avoided, a configuration next to working ones is not. */
+static double feasibility(const mfbo_state *st, uint64_t code, int *cfg, double *x) {
+  mfbo_space_decode(st->space, code, cfg);
+  encode_scaled(st, cfg, x);
+  double q = (st->n_ok + 1.0) / (st->n_ok + st->n_failed + 2.0), ok = q, bad = 1 - q;
+  for (int r = 0; r < st->n_rec; r++) {
+    const mfbo_record *c = &st->rec[r];
+    if (!c->failed && c->best_fidelity == 0) continue; /* not measured yet */
+    double w = mfbo_gp_corr(st->gp, x, st->rec_x + (size_t)r * st->dim);
+    if (c->failed) bad += w;
+    else ok += w;
+  }
+  return ok / (ok + bad);
+}
+
+typedef struct {
+  double a;
+  long i;
+} scored;
+
+static int cmp_scored(const void *pa, const void *pb) {
+  const scored *a = pa, *b = pb;
+  if (a->a != b->a) return a->a < b->a ? 1 : -1;
+  return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The candidate maximising acquisition x feasibility, exactly but lazily: in decreasing
+ * order of the acquisition (for lcb its optimistic improvement on the best mean), stopping
+ * once no later one can win since feasibility <= 1. When none promises an improvement,
+ * the first of the 64 best by acquisition that is more likely feasible than not (else
+ * the most likely). -1 if out of memory. */
+static long pick_feasible(mfbo_state *st, long m, const double *acq) {
+  scored *sc = malloc((size_t)m * sizeof *sc);
+  int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
+  double *x = malloc((size_t)st->dim * sizeof *x);
+  long pick = -1;
+  if (sc && cfg && x) {
+    for (long i = 0; i < m; i++) sc[i] = (scored){acq[i], i};
+    qsort(sc, (size_t)m, sizeof *sc, cmp_scored);
+    double top = 0, p_top = -1;
+    for (long k = 0; k < m && sc[k].a > top; k++) {
+      double p = feasibility(st, st->cand_code[sc[k].i], cfg, x);
+      if (sc[k].a * p > top) top = sc[k].a * p, pick = sc[k].i;
+    }
+    for (long k = 0; pick < 0 && k < m && k < 64; k++) {
+      double p = feasibility(st, st->cand_code[sc[k].i], cfg, x);
+      if (p > p_top) p_top = p, pick = sc[k].i;
+      if (p >= 0.5) break;
+    }
+  }
+  free(sc), free(cfg), free(x);
+  return pick;
+}
+
+/* The index of the candidate to measure among m (with their posterior), or -1. */
+static long pick_candidate(mfbo_state *st, long m, int fidelity) {
   double best = best_mean(st), top = -INFINITY;
   long pick = -1;
+  int feasible = st->set.feasibility && st->n_failed > 0;
+  double *acq = feasible ? malloc((size_t)m * sizeof *acq) : NULL;
+  if (feasible && !acq) return -1;
   for (long i = 0; i < m; i++) {
     double a = acquisition(st, st->cand_mean[i], st->cand_var[i], best, st->cand_rec[i],
                            fidelity);
-    if (a > top || pick < 0) top = a, pick = i; /* ties: the first, deterministic */
+    if (acq) acq[i] = st->set.acquisition == MFBO_ACQ_LCB ? best + a : a;
+    else if (a > top || pick < 0) top = a, pick = i; /* ties: the first, deterministic */
   }
+  if (acq) pick = pick_feasible(st, m, acq);
+  free(acq);
+  return pick;
+}
+
+/* Requests candidate `pick` at the fidelity; its record index, or -1 on failure. */
+static int request_candidate(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity) {
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
   if (!cfg) return -1;
   mfbo_space_decode(st->space, st->cand_code[pick], cfg);
   int rc = request(st, batch, cfg, fidelity);
   free(cfg);
-  return rc;
+  return rc != 0 ? -1 : st->pending[batch->n - 1];
+}
+
+/* One pick by acquisition over the whole space (or a random pool with the neighbours of
+ * the best), or with local set only over the neighbours of the best and re-times. Leaves
+ * the batch empty when no candidate is left. 0 or -1. */
+static int ask_acquisition(mfbo_state *st, mfbo_batch *batch, int fidelity, int local) {
+  if (refit_if_due(st) != 0) return -1;
+  int whole = !local && st->n_all;
+  long m = whole ? whole_space_candidates(st, fidelity)
+                 : pool_candidates(st, fidelity, local ? 0 : st->set.pool_size);
+  if (m <= 0) return (int)m;
+  if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
+    return -1;
+  long pick = pick_candidate(st, m, fidelity);
+  return pick < 0 || request_candidate(st, batch, pick, fidelity) < 0 ? -1 : 0;
 }
 
 /* The ultra stage: the best configurations by posterior mean among all measured (the
@@ -620,6 +915,166 @@ static int ask_ultra(mfbo_state *st, mfbo_batch *batch) {
   return rc;
 }
 
+/* ---- the trust region: the anytime phase after the stages ---------------------------- */
+/* After the stages mfbo keeps going (until the budget is spent; without a budget until
+ * max_evals or stop_restarts collapses) with a trust region after TuRBO (Eriksson et al.,
+ * NeurIPS 2019), made discrete: a box around the centre (the best configuration by
+ * posterior mean found in this epoch), its side tr_len x the model's length scale over their
+ * geometric mean on each coordinate, and for categorical parameters a Hamming radius; the
+ * candidates are tr_candidates perturbations of the centre inside it (each parameter moved
+ * with probability min(1, 20 / parameters), as TuRBO) plus the centre's neighbours, measured
+ * at the low fidelity. tr_success successes in a row double the side, tr_failure failures
+ * halve it; below tr_length_min it has collapsed and a new epoch starts at the global
+ * acquisition's pick. Before every pick the incumbent is re-timed at the top fidelity if it
+ * has not been: what the run returns is confirmed by the best evidence the run can buy. */
+
+static int is_cat_move(const mfbo_state *st, int j) {
+  const mfbo_param *p = &st->space->params[j];
+  return st->cat_param[j] || (p->kind == MFBO_PARAM_ENUM && !enum_is_numeric(p));
+}
+
+/* Moves parameter j of cfg within the box (half-widths h); 1 if it moved. */
+static int tr_move(mfbo_state *st, int j, const int *centre, const double *h, int *cfg,
+                   int *n_cat) {
+  int n = st->space->params[j].n_values;
+  if (is_cat_move(st, j)) {
+    int v = (int)gsl_rng_uniform_int(st->rng, (unsigned long)(n - 1));
+    cfg[j] = v >= centre[j] ? v + 1 : v;
+    (*n_cat)++;
+    return 1;
+  }
+  const double *vx = st->val_x + st->val_off[j];
+  double c = vx[centre[j]], hw = h[st->coord_of[j]];
+  int allowed = 0;
+  for (int v = 0; v < n; v++) allowed += v != centre[j] && fabs(vx[v] - c) <= hw;
+  if (allowed == 0) return 0;
+  int k = (int)gsl_rng_uniform_int(st->rng, (unsigned long)allowed);
+  for (int v = 0; v < n; v++)
+    if (v != centre[j] && fabs(vx[v] - c) <= hw && k-- == 0) cfg[j] = v;
+  return 1;
+}
+
+/* A random perturbation of the centre inside the trust region; 0 if it left it. */
+static int tr_perturb(mfbo_state *st, const int *centre, const double *h, int cat_radius,
+                      int *cfg) {
+  int np = st->n_params, movable = 0, moved = 0, n_cat = 0;
+  memcpy(cfg, centre, (size_t)np * sizeof *cfg);
+  for (int j = 0; j < np; j++) movable += st->space->params[j].n_values > 1;
+  if (movable == 0) return 0;
+  double prob = fmin(1.0, 20.0 / movable);
+  for (int j = 0; j < np; j++)
+    if (st->space->params[j].n_values > 1 && gsl_rng_uniform(st->rng) < prob)
+      moved += tr_move(st, j, centre, h, cfg, &n_cat);
+  if (!moved) {
+    int k = (int)gsl_rng_uniform_int(st->rng, (unsigned long)movable);
+    for (int j = 0; j < np; j++)
+      if (st->space->params[j].n_values > 1 && k-- == 0) moved = tr_move(st, j, centre, h, cfg, &n_cat);
+  }
+  return moved && n_cat <= cat_radius;
+}
+
+/* The centre's neighbours and tr_candidates perturbations inside the box, eligible at the
+ * fidelity; how many, or -1. */
+static long tr_candidates(mfbo_state *st, int centre_rec, int fidelity) {
+  int dim = st->dim, np = st->n_params, n_cat = 0;
+  double theta[dim + 2], h[dim], lg = 0;
+  mfbo_gp_get_theta(st->gp, theta);
+  for (int k = 0; k < dim; k++) lg += theta[k] / dim;
+  for (int k = 0; k < dim; k++) h[k] = 0.5 * st->tr_len * exp(theta[k] - lg);
+  for (int j = 0; j < np; j++) n_cat += is_cat_move(st, j);
+  int cat_radius = (int)lround(st->tr_len / st->set.tr_len_max * n_cat);
+  if (cat_radius < 1) cat_radius = 1;
+  int max_nb = mfbo_space_max_neighbours(st->space);
+  int *nb = malloc((size_t)(max_nb > 0 ? max_nb : 1) * np * sizeof *nb);
+  int *cfg = malloc((size_t)np * sizeof *cfg);
+  mfbo_codeset seen;
+  mfbo_codeset_init(&seen);
+  long m = 0;
+  int rc = nb && cfg ? 0 : -1;
+  const int *centre = rec_cfg(st, centre_rec);
+  int n = rc == 0 ? mfbo_space_neighbours(st->space, centre, nb, max_nb) : 0;
+  for (int i = 0; i < n && rc >= 0; i++)
+    rc = pool_add(st, nb + (size_t)i * np, fidelity, &seen, &m);
+  for (int i = 0; i < st->set.tr_cands && rc >= 0; i++)
+    if (tr_perturb(st, centre, h, cat_radius, cfg)) rc = pool_add(st, cfg, fidelity, &seen, &m);
+  mfbo_codeset_free(&seen);
+  free(nb), free(cfg);
+  return rc < 0 ? -1 : m;
+}
+
+/* The best record by posterior mean of the current epoch, or -1. */
+static int tr_centre(const mfbo_state *st) {
+  int best = -1;
+  for (int r = 0; r < st->n_rec; r++) {
+    const mfbo_record *c = &st->rec[r];
+    if (c->epoch == st->tr_epoch && c->has_mean && !c->failed &&
+        (best < 0 || c->mean < st->rec[best].mean))
+      best = r;
+  }
+  return best;
+}
+
+/* Success or failure of the last pick (did the epoch's best mean improve?), and the
+ * box's new side. */
+static void tr_account(mfbo_state *st, int centre) {
+  double now = centre >= 0 ? st->rec[centre].mean : INFINITY;
+  if (st->tr_pending) {
+    int fail_tol = st->set.tr_fail_tol;
+    if (fail_tol == 0) fail_tol = st->n_params > 4 ? st->n_params : 4;
+    if (now < st->tr_best - 1e-3) st->tr_succ++, st->tr_fail = 0;
+    else st->tr_fail++, st->tr_succ = 0;
+    if (st->tr_succ >= st->set.tr_succ_tol)
+      st->tr_len = fmin(2 * st->tr_len, st->set.tr_len_max), st->tr_succ = 0;
+    if (st->tr_fail >= fail_tol) st->tr_len /= 2, st->tr_fail = 0;
+  }
+  st->tr_pending = 0;
+  st->tr_best = now;
+}
+
+static int tr_request(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity) {
+  int r = request_candidate(st, batch, pick, fidelity);
+  if (r < 0) return -1;
+  st->rec[r].epoch = st->tr_epoch;
+  st->tr_pending = 1;
+  return 0;
+}
+
+/* The trust region collapsed (or has nothing left): a new epoch at the global
+ * acquisition's pick, unless this was the last one allowed without a budget. */
+static int tr_restart(mfbo_state *st, mfbo_batch *batch, int fidelity) {
+  st->tr_restarts++;
+  if (!st->has_budget && st->tr_restarts >= st->set.stop_restarts) return 0;
+  st->tr_epoch++;
+  st->tr_len = st->set.tr_len_init;
+  st->tr_succ = st->tr_fail = st->tr_pending = 0;
+  st->tr_best = INFINITY;
+  int whole = st->n_all > 0;
+  long m = whole ? whole_space_candidates(st, fidelity)
+                 : pool_candidates(st, fidelity, st->set.pool_size);
+  if (m <= 0) return (int)m;
+  if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
+    return -1;
+  long pick = pick_candidate(st, m, fidelity);
+  return pick < 0 ? -1 : tr_request(st, batch, pick, fidelity);
+}
+
+static int ask_trust_region(mfbo_state *st, mfbo_batch *batch) {
+  if (refit_if_due(st) != 0) return -1;
+  int inc = st->inc_rec, fidelity = st->set.fidelity[STAGE_LOW], c = contender(st);
+  if (inc >= 0 && st->rec[inc].requested_max < st->top_fidelity) c = inc;
+  if (c >= 0) return request(st, batch, rec_cfg(st, c), st->top_fidelity);
+  if (!st->has_budget && st->set.max_evals > 0 && st->n_told >= st->set.max_evals) return 0;
+  int centre = tr_centre(st);
+  tr_account(st, centre);
+  if (centre < 0 || st->tr_len < st->set.tr_len_min) return tr_restart(st, batch, fidelity);
+  long m = tr_candidates(st, centre, fidelity);
+  if (m < 0) return -1;
+  if (m == 0) return tr_restart(st, batch, fidelity);
+  if (mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0) return -1;
+  long pick = pick_candidate(st, m, fidelity);
+  return pick < 0 ? -1 : tr_request(st, batch, pick, fidelity);
+}
+
 static int mfbo_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   mfbo_state *st = vstate;
   int rc = 0;
@@ -637,37 +1092,68 @@ static int mfbo_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
       rc = ask_initial(st, batch, n < left ? n : left);
       st->picks_in_stage += n < left ? n : left; /* a small space may give fewer */
     } else {
-      rc = ask_acquisition(st, batch, st->set.fidelity[st->stage]);
+      rc = ask_acquisition(st, batch, st->set.fidelity[st->stage],
+                           st->stage >= st->set.local_from);
       if (batch->n == 0) st->picks_in_stage = st->set.n_picks[st->stage]; /* exhausted */
       else st->picks_in_stage++;
     }
   }
+  if (st->stage == STAGE_TR && batch->n == 0 && rc == 0 && st->set.trust_region)
+    rc = ask_trust_region(st, batch);
   if (rc != 0) mfbo_error_set(err, 0, "out of memory or model failure");
   return rc;
 }
 
-static void mfbo_tell(void *vstate, const mfbo_batch *batch, int i) {
-  mfbo_state *st = vstate;
-  mfbo_record *rec = &st->rec[st->pending[i]];
-  double ms = batch->measured_ms[i];
-  int fidelity = batch->fidelity[i];
-  if (!(ms > 0) || !isfinite(ms)) {
-    rec->failed = 1; /* never proposed again, never in the model */
-    return;
-  }
-  if (fidelity >= rec->best_fidelity) rec->best_fidelity = fidelity, rec->ms_at_best = ms;
-  double *x = malloc((size_t)st->dim * sizeof *x);
-  if (!x) return;
-  encode_scaled(st, mfbo_batch_cfg(batch, i), x);
-  mfbo_gp_add(st->gp, x, log(ms), fidelity);
-  st->n_told_since_fit++;
-  free(x);
+/* Room for n model rows in row_rec and row_mean. */
+static int rows_reserve(mfbo_state *st, int n) {
+  if (n <= st->cap_rows) return 0;
+  int cap = st->cap_rows ? 2 * st->cap_rows : 256;
+  int *rr = realloc(st->row_rec, (size_t)cap * sizeof *rr);
+  if (rr) st->row_rec = rr;
+  double *rm = realloc(st->row_mean, (size_t)cap * sizeof *rm);
+  if (rm) st->row_mean = rm;
+  if (!rr || !rm) return -1;
+  st->cap_rows = cap;
+  return 0;
 }
 
-/* The fastest configuration measured at the highest fidelity measured so far. */
+static void mfbo_tell(void *vstate, const mfbo_batch *batch, int i) {
+  mfbo_state *st = vstate;
+  int r = st->pending[i];
+  mfbo_record *rec = &st->rec[r];
+  double ms = batch->measured_ms[i];
+  int fidelity = batch->fidelity[i];
+  st->n_told++;
+  if (!(ms > 0) || !isfinite(ms)) {
+    st->n_failed += !rec->failed;
+    rec->failed = 1; /* never proposed again, never in the model */
+    if (r == st->inc_rec) update_means(st);
+    return;
+  }
+  st->n_ok += rec->best_fidelity == 0;
+  if (fidelity >= rec->best_fidelity) rec->best_fidelity = fidelity, rec->ms_at_best = ms;
+  if (fidelity >= st->top_fidelity) rec->top_sum_ms += ms, rec->top_n++;
+  int n = mfbo_gp_n(st->gp);
+  if (rows_reserve(st, n + 1) != 0 ||
+      mfbo_gp_add(st->gp, st->rec_x + (size_t)r * st->dim, log(ms), fidelity) != 0 ||
+      mfbo_gp_n(st->gp) != n + 1)
+    return;
+  st->row_rec[n] = r;
+  st->n_told_since_fit++;
+  update_means(st);
+}
+
+/* incumbent = mean: the lowest posterior mean among the measured configurations (the
+ * evidence of every fidelity, weighed by the model); top_fidelity (seed_pr): the fastest
+ * configuration measured at the highest fidelity measured so far. */
 static int mfbo_incumbent(const void *vstate, int *cfg) {
   const mfbo_state *st = vstate;
-  int best = -1;
+  int best = st->set.incumbent_mean ? st->inc_rec : -1;
+  if (st->set.incumbent_mean) {
+    if (best < 0) return 0;
+    memcpy(cfg, rec_cfg(st, best), (size_t)st->n_params * sizeof *cfg);
+    return 1;
+  }
   for (int r = 0; r < st->n_rec; r++) {
     const mfbo_record *c = &st->rec[r];
     if (c->best_fidelity == 0) continue;
@@ -688,5 +1174,6 @@ const mfbo_searcher_type mfbo_searcher_mfbo = {
     .ask = mfbo_ask,
     .tell = mfbo_tell,
     .incumbent = mfbo_incumbent,
+    .set_budget = mfbo_set_budget,
     .free = mfbo_free,
 };

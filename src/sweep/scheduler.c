@@ -292,18 +292,21 @@ static void wait_message(MPI_Comm comm, int source, MPI_Status *st) {
   }
 }
 
-/* Receives a worker's result and stores it. */
+/* Receives a worker's result and stores it, unless the sweep has already failed: then the
+ * result is received all the same (and dropped), so that the message cannot be probed again
+ * and its worker counted as stopped twice while another worker is never told to stop. */
 static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_Status *st,
-                          mfbo_error *err) {
+                          int failed, mfbo_error *err) {
   int size;
   MPI_Get_count(st, MPI_BYTE, &size);
   char *buf = malloc(size > 0 ? (size_t)size : 1);
-  if (!buf) {
-    mfbo_error_set(err, 0, "out of memory receiving a result");
-    return -1;
+  if (!buf) { /* the message cannot be left in the queue: stop the whole job (the journal
+               * keeps every result written so far) */
+    fprintf(stderr, "mfbo-sweep: out of memory receiving a result of %d bytes\n", size);
+    MPI_Abort(comm, 1);
   }
   MPI_Recv(buf, size, MPI_BYTE, st->MPI_SOURCE, TAG_RESULT, comm, MPI_STATUS_IGNORE);
-  int rc = record_packed(sw, p, buf, size, st->MPI_SOURCE, err);
+  int rc = failed ? 0 : record_packed(sw, p, buf, size, st->MPI_SOURCE, err);
   free(buf);
   return rc;
 }
@@ -313,7 +316,7 @@ static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_St
 static int serve(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_Status *st, int *failed,
                  double start_s, mfbo_error *err) {
   if (st->MPI_TAG == TAG_RESULT) {
-    if (!*failed && receive_result(sw, p, comm, st, err) != 0) *failed = 1;
+    if (receive_result(sw, p, comm, st, *failed, err) != 0) *failed = 1;
   } else {
     MPI_Recv(NULL, 0, MPI_BYTE, st->MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
   }

@@ -154,6 +154,130 @@ static void test_initial_design(void) {
   CHECK(wider == 5);
 }
 
+/* toy_run with a budget. */
+static mfbo_run_result budget_run(const mfbo_benchmark *b, const char *text, long seed,
+                                  long max_evals, double max_cost_s) {
+  mfbo_settings s;
+  toy_settings(&s, text);
+  mfbo_run_spec spec = {.benchmark = b, .label = "mfbo", .searcher = &mfbo_searcher_mfbo,
+                        .settings = &s, .seed = seed, .budget = {max_evals, max_cost_s}};
+  mfbo_run_result r;
+  mfbo_run(&spec, &r);
+  mfbo_settings_free(&s);
+  return r;
+}
+
+/* With a budget mfbo goes on after its stages until the budget is spent; without one it
+ * stops by its own rule (first trust-region collapse or max_evals). */
+static void test_budget_to_end(void) {
+  for (long seed = 1; seed <= 3; seed++) {
+    mfbo_run_result r = budget_run(seed_bench, "", seed, 0, 130.0);
+    mfbo_run_result e = budget_run(seed_bench, "", seed, 300, 0);
+    mfbo_run_result n = toy_run(seed_bench, &mfbo_searcher_mfbo, "", seed);
+    mfbo_run_result m = toy_run(seed_bench, &mfbo_searcher_mfbo, "max_evals=60", seed);
+    CHECK(r.status == MFBO_RUN_OK && e.status == MFBO_RUN_OK && n.status == MFBO_RUN_OK);
+    /* the budget, not mfbo, ended these: the next evaluation would not have fitted */
+    CHECK(r.cost_s > 125.0 && r.n_evals > n.n_evals);
+    CHECK(e.n_evals == 300);
+    CHECK(n.n_evals <= 200 + 8 && m.n_evals <= 60 + 8); /* + the last confirmations */
+    mfbo_run_result_free(&r), mfbo_run_result_free(&e), mfbo_run_result_free(&n);
+    mfbo_run_result_free(&m);
+  }
+}
+
+/* The trust region shrinks on failures and restarts elsewhere when it collapses: with a
+ * failure tolerance of 1 it collapses (and, without a budget, stops) sooner than with 8;
+ * allowing a second collapse lets the run go on after the first. */
+static void test_trust_region(void) {
+  mfbo_benchmark *b = toy_alloc("bowl");
+  long fast = 0, slow = 0, one = 0, three = 0;
+  for (long seed = 1; seed <= 5; seed++) {
+    mfbo_run_result a = toy_run(b, &mfbo_searcher_mfbo, "tr_failure=1, max_evals=0", seed);
+    mfbo_run_result c = toy_run(b, &mfbo_searcher_mfbo, "tr_failure=8, max_evals=0", seed);
+    mfbo_run_result d = toy_run(b, &mfbo_searcher_mfbo,
+                                "tr_failure=1, max_evals=0, stop_restarts=3", seed);
+    CHECK(a.status == MFBO_RUN_OK && c.status == MFBO_RUN_OK && d.status == MFBO_RUN_OK);
+    fast += a.n_evals, slow += c.n_evals, one += a.n_evals, three += d.n_evals;
+    mfbo_run_result_free(&a), mfbo_run_result_free(&c), mfbo_run_result_free(&d);
+  }
+  printf("trust region on bowl, evaluations over seeds 1-5: tr_failure=1 %ld, tr_failure=8 "
+         "%ld, three collapses %ld\n", fast, slow, three);
+  CHECK(fast < slow);
+  CHECK(three > one);
+  mfbo_benchmark_free(b);
+}
+
+/* Failures are data: on a space whose corner fails (24%), the feasibility model halves
+ * the failed evaluations of a budgeted run (over seeds 1-10), and no failed configuration
+ * is asked for twice. */
+static void test_feasibility(void) {
+  mfbo_benchmark *b = toy_alloc("fail");
+  long with = 0, without = 0;
+  for (long seed = 1; seed <= 10; seed++) {
+    mfbo_run_result on = budget_run(b, "n_low_fidelity=20, n_initial=10", seed, 80, 0);
+    mfbo_run_result off = budget_run(b, "n_low_fidelity=20, n_initial=10, feasibility=off",
+                                     seed, 80, 0);
+    CHECK(on.status == MFBO_RUN_OK && off.status == MFBO_RUN_OK);
+    for (long i = 0; i < on.n_evals; i++) with += !isfinite(on.trace[i].true_ms);
+    for (long i = 0; i < off.n_evals; i++) without += !isfinite(off.trace[i].true_ms);
+    mfbo_run_result_free(&on), mfbo_run_result_free(&off);
+  }
+  printf("failed evaluations over 10 runs of 80: feasibility on %ld, off %ld\n", with, without);
+  CHECK(2 * with <= without);
+  mfbo_benchmark_free(b);
+}
+
+/* The incumbent rule, driven by hand on x = 0..5: x = 0 is measured first at the top
+ * fidelity (1.3 ms); later x = 1 is seen at the low fidelity only (1.0 ms). The old rule
+ * (the fastest at the highest fidelity) would keep returning x = 0; mfbo re-times x = 1 at
+ * the top fidelity at its next ask, and returns it once it measures 1.013 ms there. */
+static double hand_ms(int x, int fidelity) {
+  if (x == 1) return fidelity >= 50 ? 1.013 : 1.0;
+  return x == 0 ? 1.3 : 2.0 + x;
+}
+
+static void test_incumbent_rule(void) {
+  mfbo_benchmark *b = toy_alloc("six");
+  mfbo_settings s;
+  toy_settings(&s, "n_initial=2, n_low_fidelity=2, n_medium_fidelity=0, n_high_fidelity=0, "
+                   "n_ultra_fidelity=1, fidelity_ultra=50, initial_design=maximin");
+  mfbo_error err;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  void *state = calloc(1, mfbo_searcher_mfbo.state_size);
+  CHECK(mfbo_searcher_mfbo.init(state, b->space, &s, rng, &err) == 0);
+  mfbo_searcher_mfbo.set_budget(state, 100, 0);
+  mfbo_batch batch;
+  mfbo_batch_init(&batch, 1);
+  int cfg[1], seen_x1_low = 0, retimed = 0, steps = 0, x1_inc = 0, x0_inc_before = 0;
+  while (steps++ < 40 && !x1_inc) {
+    mfbo_batch_clear(&batch);
+    CHECK(mfbo_searcher_mfbo.ask(state, &batch, &err) == 0);
+    if (batch.n == 0) break;
+    for (int i = 0; i < batch.n; i++) {
+      int x = mfbo_batch_cfg(&batch, i)[0], fid = batch.fidelity[i];
+      if (seen_x1_low && !retimed) {
+        CHECK(x == 1 && fid == 50); /* the contender, re-timed before anything else */
+        retimed = 1;
+      }
+      batch.measured_ms[i] = hand_ms(x, fid);
+      mfbo_searcher_mfbo.tell(state, &batch, i);
+      if (x == 1 && fid < 50) {
+        seen_x1_low = 1;
+        CHECK(mfbo_searcher_mfbo.incumbent(state, cfg) && cfg[0] == 0);
+        x0_inc_before = 1;
+      }
+      if (x == 1 && fid == 50) x1_inc = mfbo_searcher_mfbo.incumbent(state, cfg) && cfg[0] == 1;
+    }
+  }
+  CHECK(x0_inc_before && retimed && x1_inc);
+  mfbo_batch_free(&batch);
+  mfbo_searcher_mfbo.free(state);
+  free(state);
+  gsl_rng_free(rng);
+  mfbo_settings_free(&s);
+  mfbo_benchmark_free(b);
+}
+
 /* Quality: the global optimum in at least 9 of seeds 1-10 (the issue asks >= 95% of 50
  * seeds; bench/mfbo_quality measures that, docs/mfbo.md records it). */
 static void test_quality(void) {
@@ -184,6 +308,10 @@ int main(void) {
   test_tiny_space();
   test_settings();
   test_initial_design();
+  test_budget_to_end();
+  test_trust_region();
+  test_feasibility();
+  test_incumbent_rule();
   test_quality();
   mfbo_benchmark_free(seed_bench);
   CHECK_DONE();

@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "../model/acquisition.h"
 #include "../model/gp.h"
 #include "mfbo/codeset.h"
@@ -98,6 +100,8 @@ typedef struct {
   int n_params, dim;
   double *enc_lo, *enc_scale; /* x_scaled = (x - lo) * scale */
   mfbo_gp *gp;
+  mfbo_gp *feas_gp;   /* the feasibility model: a GP on +1 (ran) / -1 (failed) */
+  int feas_since_fit, feas_fitted;
   int *coord_of;      /* first model coordinate of each parameter */
   int *cat_param;     /* parameter modelled as categorical (CAT_*: its own coordinate) */
   int *coord_cat;     /* per model coordinate: categorical */
@@ -483,7 +487,8 @@ static int mfbo_init(void *vstate, const mfbo_space *space, mfbo_settings *setti
   st->tr_best = INFINITY;
   st->tr_restart_rec = -1;
   st->gp = mfbo_gp_alloc(st->dim);
-  if (!st->gp || init_kinds(st) != 0 || init_encoding(st) != 0 || init_values(st) != 0 ||
+  st->feas_gp = mfbo_gp_alloc(st->dim);
+  if (!st->gp || !st->feas_gp || init_kinds(st) != 0 || init_encoding(st) != 0 || init_values(st) != 0 ||
       init_whole_space(st) != 0) {
     mfbo_error_set(err, 0, "out of memory");
     return -1;
@@ -499,6 +504,7 @@ static void mfbo_set_budget(void *vstate, long max_evals, double max_cost_s) {
 static void mfbo_free(void *vstate) {
   mfbo_state *st = vstate;
   mfbo_gp_free(st->gp);
+  mfbo_gp_free(st->feas_gp);
   free(st->cat_param), free(st->coord_of), free(st->coord_cat), free(st->val_x), free(st->val_off);
   free(st->rec_x), free(st->row_rec), free(st->row_mean);
   free(st->enc_lo), free(st->enc_scale);
@@ -796,22 +802,32 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   return rc;
 }
 
-/* Feasibility: the probability that the configuration `code` builds and runs, from every
- * measured configuration weighted by the model's kernel correlation with it (a
- * kernel-smoothed Beta estimate, the prior's mean the run's success rate with weight 1):
- * a corner that failed is avoided, a configuration next to working ones is not. */
-static double feasibility(const mfbo_state *st, uint64_t code, int *cfg, double *x) {
-  mfbo_space_decode(st->space, code, cfg);
-  encode_scaled(st, cfg, x);
-  double q = (st->n_ok + 1.0) / (st->n_ok + st->n_failed + 2.0), ok = q, bad = 1 - q;
-  for (int r = 0; r < st->n_rec; r++) {
-    const mfbo_record *c = &st->rec[r];
-    if (!c->failed && c->best_fidelity == 0) continue; /* not measured yet */
-    double w = mfbo_gp_corr(st->gp, x, st->rec_x + (size_t)r * st->dim);
-    if (c->failed) bad += w;
-    else ok += w;
+/* Feasibility (Gardner et al., ICML 2014: the acquisition times the probability that the
+ * constraint holds): a second GP, over every configuration measured once, on +1 (it ran)
+ * or -1 (it failed), with its own length scales, fitted on the main model's schedule; the
+ * probability of feasibility at x is Phi(mean / sd) of its posterior. Its own length scales
+ * matter: a kernel that only measures distance (tried first, a kernel-smoothed Beta estimate
+ * with the time model's or a fixed length scale) could not tell that only two of four
+ * parameters decide a failing corner, and the failures went up. */
+static int feasibility(mfbo_state *st, int n, const uint64_t *codes, double *p) {
+  double *x = malloc((size_t)n * st->dim * sizeof *x), *mu = malloc((size_t)n * sizeof *mu);
+  double *var = malloc((size_t)n * sizeof *var);
+  int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
+  int rc = x && mu && var && cfg ? 0 : -1;
+  if (rc == 0 && (!st->feas_fitted || st->feas_since_fit >= 1 + mfbo_gp_n(st->feas_gp) / 20)) {
+    mfbo_gp_fit_settings fit = st->set.fit;
+    if (st->feas_fitted++ % st->set.cold_every != 0) fit.n_restarts = 1;
+    rc = mfbo_gp_fit(st->feas_gp, &fit);
+    st->feas_since_fit = 0;
   }
-  return ok / (ok + bad);
+  for (int i = 0; i < n && rc == 0; i++) {
+    mfbo_space_decode(st->space, codes[i], cfg);
+    encode_scaled(st, cfg, x + (size_t)i * st->dim);
+  }
+  if (rc == 0) rc = mfbo_gp_predict(st->feas_gp, n, x, mu, var);
+  for (int i = 0; i < n && rc == 0; i++) p[i] = gsl_cdf_ugaussian_P(mu[i] / sqrt(var[i] + 1e-12));
+  free(x), free(mu), free(var), free(cfg);
+  return rc;
 }
 
 typedef struct {
@@ -831,26 +847,33 @@ static int cmp_scored(const void *pa, const void *pb) {
  * the first of the 64 best by acquisition that is more likely feasible than not (else
  * the most likely). -1 if out of memory. */
 static long pick_feasible(mfbo_state *st, long m, const double *acq) {
+  enum { BLOCK = 32 };
   scored *sc = malloc((size_t)m * sizeof *sc);
-  int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
-  double *x = malloc((size_t)st->dim * sizeof *x);
   long pick = -1;
-  if (sc && cfg && x) {
-    for (long i = 0; i < m; i++) sc[i] = (scored){acq[i], i};
-    qsort(sc, (size_t)m, sizeof *sc, cmp_scored);
-    double top = 0, p_top = -1;
-    for (long k = 0; k < m && sc[k].a > top; k++) {
-      double p = feasibility(st, st->cand_code[sc[k].i], cfg, x);
-      if (sc[k].a * p > top) top = sc[k].a * p, pick = sc[k].i;
+  if (!sc) return -1;
+  for (long i = 0; i < m; i++) sc[i] = (scored){acq[i], i};
+  qsort(sc, (size_t)m, sizeof *sc, cmp_scored);
+  double top = 0, p_top = -1, p[BLOCK];
+  uint64_t codes[BLOCK];
+  int done = 0, rc = 0;
+  for (long k0 = 0; k0 < m && !done && rc == 0; k0 += BLOCK) {
+    int n = m - k0 < BLOCK ? (int)(m - k0) : BLOCK;
+    for (int i = 0; i < n; i++) codes[i] = st->cand_code[sc[k0 + i].i];
+    rc = feasibility(st, n, codes, p);
+    for (int i = 0; i < n && rc == 0; i++) {
+      const scored *c = &sc[k0 + i];
+      if (c->a <= top) { /* no later candidate can win: feasibility <= 1 */
+        done = 1;
+        break;
+      }
+      if (c->a * p[i] > top) top = c->a * p[i], pick = c->i;
     }
-    for (long k = 0; pick < 0 && k < m && k < 64; k++) {
-      double p = feasibility(st, st->cand_code[sc[k].i], cfg, x);
-      if (p > p_top) p_top = p, pick = sc[k].i;
-      if (p >= 0.5) break;
-    }
+    if (pick < 0 && k0 == 0) /* no improvement promised: the likeliest to run of the best */
+      for (int i = 0; i < n && rc == 0; i++)
+        if (p[i] > p_top + 1e-9 || (p_top < 0.5 && p[i] >= 0.5)) p_top = p[i], pick = sc[i].i;
   }
-  free(sc), free(cfg), free(x);
-  return pick;
+  free(sc);
+  return rc == 0 ? pick : -1;
 }
 
 /* The index of the candidate to measure among m (with their posterior), or -1. */
@@ -1124,7 +1147,12 @@ static void mfbo_tell(void *vstate, const mfbo_batch *batch, int i) {
   double ms = batch->measured_ms[i];
   int fidelity = batch->fidelity[i];
   st->n_told++;
-  if (!(ms > 0) || !isfinite(ms)) {
+  int ran = ms > 0 && isfinite(ms);
+  if (rec->best_fidelity == 0 && !rec->failed) { /* first measurement: feasibility data */
+    mfbo_gp_add(st->feas_gp, st->rec_x + (size_t)r * st->dim, ran ? 1.0 : -1.0, 1);
+    st->feas_since_fit++;
+  }
+  if (!ran) {
     st->n_failed += !rec->failed;
     rec->failed = 1; /* never proposed again, never in the model */
     if (r == st->inc_rec) update_means(st);

@@ -7,10 +7,10 @@ apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libopenmpi-dev openmpi-bin \
   libhdf5-dev hdf5-tools \
-  libgsl-dev libopenblas-serial-dev \
+  libgsl-dev libopenblas-serial-dev liblapacke-dev \
   libinih-dev libjansson-dev zlib1g-dev \
   gnuplot-nox bc time \
-  python3 python3-h5py python3-numpy python3-pandas >/dev/null
+  python3 python3-h5py python3-numpy python3-pandas python3-sklearn >/dev/null
 # Slurm and munge for the Slurm tests (tests/slurm), which start the daemons themselves.
 # A policy-rc.d that exits 101 keeps apt from starting them (or failing to, without
 # systemd) during the install; ours is removed afterwards, one already there is kept.

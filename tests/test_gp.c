@@ -3,7 +3,9 @@
  * and the log marginal likelihood on 2 and 3 points (closed-form 2x2 and 3x3 inverses), the
  * analytic gradient against central finite differences, the incremental Cholesky update
  * against a full refactorisation, the fit, the candidate set's incremental posterior against
- * mfbo_gp_predict (and that it is incremental), and EI / PI / LCB / cost-aware EI values. */
+ * mfbo_gp_predict (and that it is incremental), and EI / PI / LCB / cost-aware EI values;
+ * the categorical kernel by hand (3 points, posterior and log marginal), its gradient against
+ * finite differences, and a warm refit against a cold fit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +330,169 @@ static void test_cands_fallback_and_sharing(void) {
   free(X), free(mu);
 }
 
+/* The product kernel with categorical coordinates: k = sf2 matern52(r_continuous) *
+ * exp(-sum_cat [x_k != x'_k] / ell_k^2), by hand. */
+static double cat_kernel(const double *a, const double *b, const double *ell, const int *is_cat,
+                         int dim, double sf2) {
+  double r2 = 0, c = 0;
+  for (int k = 0; k < dim; k++) {
+    if (is_cat[k])
+      c += a[k] != b[k] ? 1 / (ell[k] * ell[k]) : 0;
+    else
+      r2 += (a[k] - b[k]) * (a[k] - b[k]) / (ell[k] * ell[k]);
+  }
+  return sf2 * matern52(sqrt(r2)) * exp(-c);
+}
+
+/* Three points, one continuous and two categorical coordinates (level codes 0/1 and
+ * 5/7/9): K, its 3x3 inverse by cofactors, the log marginal, the posterior at two
+ * candidates (by mfbo_gp_predict and by the candidate set) and mfbo_gp_corr, by hand. */
+static void test_categorical_closed_form(void) {
+  double ell[3] = {0.6, 0.8, 1.5}, sf2 = 1.3, sn2 = 0.04, nug = 1e-6;
+  int is_cat[3] = {0, 1, 1};
+  double theta[5] = {log(ell[0]), log(ell[1]), log(ell[2]), log(sf2), log(sn2)};
+  double X[3][3] = {{0.1, 0, 5}, {0.5, 1, 5}, {0.8, 0, 9}}, yraw[3] = {1, 4, 2.5};
+  double fid[3] = {3, 15, 50};
+  mfbo_gp *gp = mfbo_gp_alloc(3);
+  mfbo_gp_set_categorical(gp, is_cat);
+  for (int i = 0; i < 3; i++) CHECK(mfbo_gp_add(gp, X[i], yraw[i], fid[i]) == 0);
+  mfbo_gp_set_theta(gp, theta, nug);
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double mean = 2.5, sd = 1.5, y[3], K[3][3], Ki[3][3]; /* sample mean and sd of 1, 4, 2.5 */
+  for (int i = 0; i < 3; i++) y[i] = (yraw[i] - mean) / sd;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      K[i][j] = cat_kernel(X[i], X[j], ell, is_cat, 3, sf2) + (i == j ? sn2 / fid[i] + nug : 0);
+  double det = inverse3(K, Ki), quad = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) quad += y[i] * Ki[i][j] * y[j];
+  CHECK_NEAR(mfbo_gp_log_marginal(gp, theta, NULL),
+             -0.5 * quad - 0.5 * log(det) - 1.5 * log(2 * 3.14159265358979323846), 1e-12);
+  double Xs[2][3] = {{0.3, 1, 9}, {0.6, 0, 5}}, mu[2], var[2], cmu[2], cvar[2];
+  CHECK(mfbo_gp_predict(gp, 2, &Xs[0][0], mu, var) == 0);
+  mfbo_gp_cands *c = mfbo_gp_cands_alloc(2, 3, &Xs[0][0]);
+  CHECK(c && mfbo_gp_cands_predict(gp, c, cmu, cvar) == 0);
+  for (int q = 0; q < 2; q++) {
+    double k[3], w[3] = {0, 0, 0}, m = 0, kk = 0;
+    for (int i = 0; i < 3; i++) k[i] = cat_kernel(Xs[q], X[i], ell, is_cat, 3, sf2);
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) w[i] += Ki[i][j] * k[j];
+    for (int i = 0; i < 3; i++) m += w[i] * y[i], kk += w[i] * k[i];
+    CHECK_NEAR(mu[q], mean + sd * m, 1e-11);
+    CHECK_NEAR(var[q], sd * sd * (sf2 - kk), 1e-11);
+    CHECK_NEAR(cmu[q], mu[q], 1e-12);
+    CHECK_NEAR(cvar[q], var[q], 1e-12);
+  }
+  CHECK_NEAR(mfbo_gp_corr(gp, X[0], X[2]), cat_kernel(X[0], X[2], ell, is_cat, 3, 1.0), 1e-15);
+  CHECK_NEAR(mfbo_gp_corr(gp, Xs[0], Xs[0]), 1.0, 0);
+  /* only categorical coordinates: matern52(0) = 1, the same level code means equal */
+  int all_cat[3] = {1, 1, 1};
+  mfbo_gp_set_categorical(gp, all_cat);
+  double a[3] = {0.3, 1, 9}, b[3] = {0.7, 1, 9};
+  CHECK_NEAR(mfbo_gp_corr(gp, a, b), exp(-1 / (ell[0] * ell[0])), 1e-15);
+  CHECK(mfbo_gp_predict(gp, 2, &Xs[0][0], mu, var) == 0 && var[0] > 0 && var[1] > 0);
+  mfbo_gp_cands_free(c);
+  mfbo_gp_free(gp);
+}
+
+/* All flags 0 is the plain kernel, bit for bit; so is switching categorical on and off. */
+static void test_categorical_off_is_default(void) {
+  mfbo_gp *a = make_data(20), *b = make_data(20);
+  int none[3] = {0, 0, 0}, some[3] = {0, 1, 1};
+  mfbo_gp_set_categorical(b, some);
+  mfbo_gp_set_categorical(b, none);
+  double xs[6] = {0.2, 0.3, 0.5, 0.9, 0.1, 1}, ma[2], va[2], mb[2], vb[2];
+  CHECK(mfbo_gp_predict(a, 2, xs, ma, va) == 0 && mfbo_gp_predict(b, 2, xs, mb, vb) == 0);
+  for (int i = 0; i < 2; i++) CHECK(ma[i] == mb[i] && va[i] == vb[i]);
+  double theta[5];
+  mfbo_gp_get_theta(a, theta);
+  CHECK(mfbo_gp_log_marginal(a, theta, NULL) == mfbo_gp_log_marginal(b, theta, NULL));
+  mfbo_gp_free(a), mfbo_gp_free(b);
+}
+
+/* The analytic gradient with categorical coordinates against central finite differences
+ * (coordinates 1 and 2 of the pseudo-data as level codes: 10 and 4 levels). */
+static void test_categorical_gradient(void) {
+  int is_cat[3] = {0, 1, 1};
+  mfbo_gp *gp = mfbo_gp_alloc(3);
+  mfbo_gp_set_categorical(gp, is_cat);
+  for (int i = 0; i < 25; i++) {
+    double x[3], fid, y = data_point(i, x, &fid);
+    x[1] = floor(x[1] * 10); /* level codes */
+    y += 0.3 * (x[1] == 3) - 0.2 * x[2];
+    CHECK(mfbo_gp_add(gp, x, y, fid) == 0);
+  }
+  CHECK(mfbo_gp_factor(gp) == 0);
+  double theta[5] = {log(0.4), log(0.9), log(1.7), log(1.3), log(0.02)}, grad[5];
+  for (int prior = 0; prior < 2; prior++) {
+    double f = mfbo_gp_objective(gp, theta, prior, grad);
+    CHECK(isfinite(f));
+    for (int q = 0; q < 5; q++) {
+      double h = 1e-5, tp[5], tm[5];
+      memcpy(tp, theta, sizeof tp);
+      memcpy(tm, theta, sizeof tm);
+      tp[q] += h, tm[q] -= h;
+      double fd = (mfbo_gp_objective(gp, tp, prior, NULL) - mfbo_gp_objective(gp, tm, prior, NULL)) /
+                  (2 * h);
+      CHECK_NEAR(grad[q], fd, 1e-6 * (1 + fabs(fd)));
+    }
+  }
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
+  CHECK(mfbo_gp_fit(gp, &s) == 0);
+  mfbo_gp_get_theta(gp, theta);
+  mfbo_gp_objective(gp, theta, 1, grad);
+  for (int q = 0; q < 5; q++) CHECK(fabs(grad[q]) < 1e-2);
+  mfbo_gp_free(gp);
+}
+
+/* A smooth 2-D function, 80 points at mixed fidelities. */
+static double smooth_point(int i, double *x, double *fid) {
+  x[0] = fmod(0.618034 * i, 1.0), x[1] = fmod(0.7548777 * i + 0.2, 1.0);
+  if (i >= 55) x[0] = 0.7 + 0.3 * x[0]; /* the last points explore x0 > 0.7 more */
+  *fid = i % 10 == 0 ? 50 : i % 4 == 0 ? 15 : 3;
+  return sin(5 * x[0] * x[0]) * cos(3 * x[1]) + 0.5 * x[1] + 0.02 * cos(23.0 * i);
+}
+
+/* Objective after: a cold fit on the first n - 5 points, 5 more added, then a warm refit
+ * with warm_max_iter iterations. */
+static double warm_objective(int n, int warm_max_iter) {
+  mfbo_gp *gp = mfbo_gp_alloc(2);
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
+  for (int i = 0; i < n; i++) {
+    double x[2], fid, y = smooth_point(i, x, &fid);
+    CHECK(mfbo_gp_add(gp, x, y, fid) == 0);
+    if (i == n - 6) CHECK(mfbo_gp_fit(gp, &s) == 0);
+  }
+  s.warm = 1, s.warm_max_iter = warm_max_iter;
+  CHECK(mfbo_gp_fit(gp, &s) == 0);
+  double theta[4];
+  mfbo_gp_get_theta(gp, theta);
+  double v = mfbo_gp_objective(gp, theta, 1, NULL);
+  mfbo_gp_free(gp);
+  return v;
+}
+
+/* The warm refit (from the fit on n - 5 points) reaches the cold fit's objective on n
+ * points; without iterations it does not (so the check can fail). */
+static void test_warm_refit(void) {
+  int n = 60;
+  mfbo_gp *gp = mfbo_gp_alloc(2);
+  for (int i = 0; i < n; i++) {
+    double x[2], fid, y = smooth_point(i, x, &fid);
+    CHECK(mfbo_gp_add(gp, x, y, fid) == 0);
+  }
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
+  CHECK(mfbo_gp_fit(gp, &s) == 0);
+  double theta[4];
+  mfbo_gp_get_theta(gp, theta);
+  double cold = mfbo_gp_objective(gp, theta, 1, NULL), tol = fmax(1e-3 * fabs(cold), 0.05);
+  double warm = warm_objective(n, mfbo_gp_fit_defaults().warm_max_iter);
+  double none = warm_objective(n, 0);
+  CHECK(warm >= cold - tol);
+  CHECK(none < cold - tol); /* the test is not vacuous */
+  mfbo_gp_free(gp);
+}
+
 static void test_acquisitions(void) {
   const double phi0 = 0.3989422804014327, Phi1 = 0.8413447460685429, phi1 = 0.24197072451914337;
   CHECK_NEAR(mfbo_acq_ei(0, 1, 0, 0), phi0, 1e-14);
@@ -372,5 +537,9 @@ int main(void) {
   test_cands_refactorised();
   test_cands_fallback_and_sharing();
   test_acquisitions();
+  test_categorical_closed_form();
+  test_categorical_off_is_default();
+  test_categorical_gradient();
+  test_warm_refit();
   CHECK_DONE();
 }

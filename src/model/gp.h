@@ -12,9 +12,15 @@
  * Hyperparameters theta (all logs): log length scale of each dimension, log signal
  * variance, log sigma_n^2 (normalised units). Fitting maximises the log marginal
  * likelihood plus a weak Gaussian prior on theta (which keeps restarts away from
- * degenerate corners), with analytic gradients, GSL's BFGS and a few deterministic
- * restarts. Between fits, added points update the Cholesky factor incrementally, and a
- * fixed candidate set (mfbo_gp_cands) updates its posterior incrementally too.
+ * degenerate corners), with analytic gradients, BFGS (backtracking line search: a trial
+ * point costs one Cholesky, the gradient is taken at accepted points only) and a few
+ * deterministic restarts, or a cheap warm refit from the last fit
+ * (mfbo_gp_fit_settings.warm). One likelihood evaluation is one LAPACK Cholesky (dpotrf)
+ * and, with the gradient, one inverse (dpotri) and one O(dim n^2) pass; serial OpenBLAS,
+ * every operand 64-byte aligned (deterministic). Coordinates may be categorical
+ * (mfbo_gp_set_categorical). Between fits, added points update the Cholesky factor
+ * incrementally, and a fixed candidate set (mfbo_gp_cands) updates its posterior
+ * incrementally too.
  *
  * Failed (infinite) targets are not this module's business: callers must not add them
  * (mfbo.c keeps failed configurations in a separate set and never proposes them again).
@@ -26,19 +32,49 @@
 
 typedef struct mfbo_gp mfbo_gp;
 
+/* How mfbo_gp_fit optimises. A cold fit (warm = 0, the default) runs BFGS from the current
+ * theta (the last fit's, or the defaults) and from n_restarts - 1 fixed starting points,
+ * max_iter iterations each, until the gradient's norm is below 1e-4, and keeps the best.
+ * A warm refit (warm = 1) runs BFGS once, from the current theta only, for at most
+ * warm_max_iter iterations, until the gradient's norm is below warm_gtol: for refitting
+ * after a few observations were added to a fitted model, whose optimum moved little
+ * (tests/test_gp.c checks that it reaches the cold fit's objective). A zero-initialised
+ * struct is a valid cold fit with no restarts beyond the first start; take
+ * mfbo_gp_fit_defaults() and change fields rather than writing every field. */
 typedef struct {
-  int n_restarts;    /* starting points of the optimiser (>= 1) */
-  int max_iter;      /* BFGS iterations per start */
+  int n_restarts;    /* cold fit: starting points of the optimiser (>= 1; at most 5) */
+  int max_iter;      /* cold fit: BFGS iterations per start */
   double nugget;     /* added to every diagonal entry, normalised units */
   int use_prior;     /* 1: maximise LML + log prior; 0: LML alone */
+  int warm;          /* 0: cold fit (default); 1: warm refit from the current theta only */
+  int warm_max_iter; /* warm refit: BFGS iterations (default 20; 0 = keep theta, refactorise) */
+  double warm_gtol;  /* warm refit: stop when |gradient| < warm_gtol (default 1e-2) */
+  double ftol;       /* cold fit: also stop when the objective rose by less than
+                        ftol (1 + |objective|) in each of two iterations (default 1e-7;
+                        0: the gradient test alone) */
+  double warm_ftol;  /* warm refit: the same (default 1e-6) */
+  int cold_subset;   /* cold fit with n > cold_subset >= 2 (default 256; 0: never): the
+                        starts run on cold_subset observations spread evenly over the order
+                        of arrival, then BFGS from the best of them on all n */
 } mfbo_gp_fit_settings;
 
+/* n_restarts 3, max_iter 60, nugget 1e-6, use_prior 1, warm 0, warm_max_iter 20,
+ * warm_gtol 1e-2. */
 mfbo_gp_fit_settings mfbo_gp_fit_defaults(void);
 
 mfbo_gp *mfbo_gp_alloc(int dim);
 void mfbo_gp_free(mfbo_gp *gp);
 int mfbo_gp_dim(const mfbo_gp *gp);
 int mfbo_gp_n(const mfbo_gp *gp);
+/* Marks coordinates as categorical (is_cat[k] != 0; dim flags; NULL = none, the default).
+ * A categorical coordinate holds a level code: any doubles, equal means the same level,
+ * no order and no distance. The kernel is then a product:
+ *   k(x, x') = sf2 * matern52(r) * exp(-sum_{k categorical} [x_k != x'_k] / ell_k^2),
+ *   r^2 = sum_{k continuous} (x_k - x'_k)^2 / ell_k^2   (matern52(0) = 1 if none),
+ * with theta_k = log ell_k for both kinds (theta's layout does not change). With no
+ * categorical coordinate the kernel is bit for bit the plain Matern-5/2 ARD kernel. The
+ * factor is recomputed on the next use. */
+void mfbo_gp_set_categorical(mfbo_gp *gp, const int *is_cat);
 /* Number of hyperparameters: dim + 2. */
 int mfbo_gp_n_theta(const mfbo_gp *gp);
 void mfbo_gp_get_theta(const mfbo_gp *gp, double *theta);
@@ -72,7 +108,7 @@ int mfbo_gp_predict(mfbo_gp *gp, int m, const double *X, double *mean, double *v
 int mfbo_gp_train_mean(mfbo_gp *gp, double *mean);
 
 /* The kernel's correlation k(a, b) / signal variance, in [0, 1], under the current
- * hyperparameters. */
+ * hyperparameters (and categorical coordinates): the same kernel as every other function. */
 double mfbo_gp_corr(const mfbo_gp *gp, const double *a, const double *b);
 
 /* A fixed set of m candidates whose posterior is kept up to date incrementally, for a

@@ -120,11 +120,13 @@ struct mfbo_store {
 
 /* ---------------------------------------------------------------- errors */
 
+static herr_t file_close(hid_t f);
+
 /* Closes any identifier this file creates (never a library-owned one such as H5T_NATIVE_*). */
 static void close_id(hid_t id) {
   if (id < 0) return;
   switch (H5Iget_type(id)) {
-  case H5I_FILE: H5Fclose(id); break;
+  case H5I_FILE: file_close(id); break;
   case H5I_GROUP: H5Gclose(id); break;
   case H5I_DATATYPE: H5Tclose(id); break;
   case H5I_DATASPACE: H5Sclose(id); break;
@@ -135,8 +137,20 @@ static void close_id(hid_t id) {
   }
 }
 
+/* HDF5's innermost explanation; of a failed system call, only the system's message (its
+ * description spans lines: time, file name, descriptor, errno, message, buffer, sizes). */
 static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *data) {
-  if (n == 0 && e->desc) snprintf(data, 240, "%s", e->desc);
+  if (n != 0 || !e->desc) return 0;
+  const char *sys = strstr(e->desc, "error message = '");
+  const char *end = sys ? strchr(sys + 17, '\'') : NULL;
+  if (sys && end) {
+    const char *colon = strchr(e->desc, ':');
+    int head = colon && colon < sys ? (int)(colon - e->desc) : 0;
+    snprintf(data, 240, "%.*s%s%.*s", head, e->desc, head ? ": " : "", (int)(end - sys - 17),
+             sys + 17);
+  } else {
+    snprintf(data, 240, "%s", e->desc);
+  }
   return 0;
 }
 
@@ -171,6 +185,35 @@ __attribute__((format(printf, 3, 4))) static int h5_fail(mfbo_error *err, const 
   if (detail[0] && len + 4 < sizeof err->msg)
     snprintf(err->msg + len, sizeof err->msg - len, " (HDF5: %s)", detail);
   return -1;
+}
+
+/* ---------------------------------------------------------------- the library's exit
+
+HDF5 1.10 closes every file still open when the process exits (H5_term_library, an atexit
+handler). A file whose H5Fclose failed (ENOSPC while flushing its metadata) stays registered
+half torn down, and closing it again at exit crashes (SIGSEGV in H5F__close_cb). So the
+library's own handler is replaced by ours, which skips the termination once a close has
+failed: the process exits without it, its exit code intact. */
+
+static int h5_close_failed;
+
+static void h5_at_exit(void) {
+  if (!h5_close_failed) H5close();
+}
+
+/* Before the first HDF5 call of the process (H5dont_atexit works only then). */
+static void h5_library_init(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  if (H5dont_atexit() >= 0) atexit(h5_at_exit);
+}
+
+/* H5Fclose, remembering a failure (see above). */
+static herr_t file_close(hid_t f) {
+  herr_t rc = H5Fclose(f);
+  if (rc < 0) h5_close_failed = 1;
+  return rc;
 }
 
 /* ---------------------------------------------------------------- small helpers */
@@ -835,7 +878,7 @@ static hid_t open_checked(const mfbo_store *s, const char *name, mfbo_error *err
     return H5I_INVALID_HID;
   }
   if (check_identity(s, f, name, err) != 0) {
-    H5Fclose(f);
+    file_close(f);
     return H5I_INVALID_HID;
   }
   return f;
@@ -872,7 +915,7 @@ static int open_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *
 static int open_complete(mfbo_store *s, mfbo_error *err) {
   hid_t f = open_checked(s, s->path, err);
   if (f < 0) return -1;
-  H5Fclose(f);
+  file_close(f);
   s->complete = 1;
   return 0;
 }
@@ -927,6 +970,7 @@ mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
   if (!err) err = &local;
   mfbo_error_clear(err);
   snprintf(err->file, sizeof err->file, "%s", path); /* the journal's errors are about it too */
+  h5_library_init();
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures become mfbo_errors, not stack dumps */
   mfbo_store *s = store_alloc(path, job, benches, err);
   if (!s) return NULL;
@@ -1102,7 +1146,7 @@ static int write_complete(const mfbo_store *s, mfbo_error *err) {
                   write_benchmark(f, s) != 0))
     rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   if (rc == 0) rc = write_tables(s, f, err);
-  if (f >= 0 && H5Fclose(f) < 0 && rc == 0) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  if (f >= 0 && file_close(f) < 0 && rc == 0) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   free(note);
   free(sessions);
   return rc;

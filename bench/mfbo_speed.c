@@ -1,35 +1,40 @@
-/* mfbo_speed.c: speed of the GP behind mfbo (not a test): one suggestion = the posterior
- * mean and variance of m candidates given n observations, plus expected improvement and
- * the argmax, on one core; medians (and minima) of 21 repetitions. Also the time of one fit.
- *   build/bench/mfbo_speed [--dim D] [--no-fit] [n ...]   (defaults: n = 500, 10 dimensions)
- * --no-fit factorises with the default hyperparameters instead of fitting (the fit at
- * n = 1000 takes half an hour; the timings below hardly depend on the hyperparameters).
- * For each n and m = 1024, 17956 candidates, side by side:
- *   (a) predict: mfbo_gp_predict over all candidates (V = L^-1 K_*^T afresh, m n^2 flops);
- *   (b) afresh:  mfbo_gp_cands_predict as the first call after a factorisation (computes V,
- *                m n^2 flops as (a), and keeps it);
- *   (c) steady:  mfbo_gp_add of one observation (no refit) then mfbo_gp_cands_predict, which
- *                appends one row of V (m n flops); starts from n - 1 observations factorised
- *                with the fitted hyperparameters, each repetition adds one more (n .. n+20).
- * "mean diff" and "var diff" are the largest relative differences of (c)'s last means and
- * variances from mfbo_gp_predict's on the same gp (the candidate set is exact up to
- * rounding). Both compute a variance as sf2 - |L^-1 k|^2; where that cancels (fitted sf2
- * far above the posterior variance), both lose digits, and "var diff" shows it. */
+/* mfbo_speed.c: speed of the GP behind mfbo (not a test), on one core, medians over
+ * repetitions, side by side with scikit-learn on the same data. Run from the repository
+ * root:
+ *   build/bench/mfbo_speed [--reps R] [--python PY] [--no-sklearn] [--case a|b]
+ * Cases: (a) n = 500 observations, 1024 candidates, 5 dimensions; (b) n = 1000, 17956
+ * candidates, 15 dimensions. Synthetic smooth data with noise: x uniform in [0, 1]^dim,
+ * y = sum_k sin(3 x_k + k) / sqrt(dim) + |x - 0.3|^2 / dim + noise of sd 0.1 / sqrt(fid / 3),
+ * fidelities like a real run (80% at 3 repetitions, 15% at 15, 5% at 50).
+ * Columns (ms, median (min) over R repetitions; the cold fit over max(R / 3, 2)):
+ *   cold fit:  mfbo_gp_fit with the defaults (3 starts, on 256 observations above n = 256,
+ *              then BFGS on all n) from the default hyperparameters;
+ *   warm refit: one observation added to the cold-fitted model, mfbo_gp_fit with
+ *              warm = 1 (from the fitted theta; the new point is not factorised in
+ *              between, so the refit includes the full factorisation);
+ *   suggest:   right after that refit: mfbo_gp_cands_predict over all candidates (the
+ *              whole posterior recomputed: V = L^-1 K(X, C), m n^2 flops) + EI over all
+ *              candidates + argmax: what a searcher pays after a refit;
+ *   warm+suggest: the sum, per repetition (what the user waits for);
+ *   sklearn fit / predict / sum: GaussianProcessRegressor (bench/mfbo_speed_sklearn.py:
+ *              ConstantKernel * Matern(2.5, ARD) + WhiteKernel, normalize_y, L-BFGS-B with
+ *              n_restarts_optimizer = 0), predict(return_std=True) over the candidates; the
+ *              same observations (the n of the cold fit) and candidates, written to a
+ *              temporary file; python with OMP/OPENBLAS/MKL_NUM_THREADS=1. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/model/acquisition.h"
 #include "../src/model/gp.h"
 
-#define REPS 21
-
-static double now_s(void) {
+static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+  return 1000.0 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
 }
 
 static int cmp(const void *a, const void *b) {
@@ -37,171 +42,173 @@ static int cmp(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static unsigned rng_state = 12345;
+static double median(double *t, int k, double *min) {
+  qsort(t, (size_t)k, sizeof *t, cmp);
+  *min = t[0];
+  return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
+}
+
+static unsigned long long rng_state = 12345;
 static double uniform(void) {
-  return (rng_state = rng_state * 1103515245u + 12345u) / 4294967296.0;
+  rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(rng_state >> 11) / 9007199254740992.0;
 }
 
-/* The synthetic observation i: uniform x, y = |x|^2, fidelities 5, 15, 25. */
-static void add_observation(mfbo_gp *gp, const double *points, int i) {
-  int dim = mfbo_gp_dim(gp);
-  const double *x = points + (size_t)i * dim;
-  double y = 0;
-  for (int k = 0; k < dim; k++) y += x[k] * x[k];
-  mfbo_gp_add(gp, x, y, 5 + i % 3 * 10);
+/* Observation: x (dim), returns y; fidelity into *fid. */
+static double observation(int dim, double *x, double *fid) {
+  double y = 0, u = uniform();
+  for (int k = 0; k < dim; k++) {
+    x[k] = uniform();
+    y += sin(3 * x[k] + k) / sqrt((double)dim) + (x[k] - 0.3) * (x[k] - 0.3) / dim;
+  }
+  *fid = u < 0.8 ? 3 : u < 0.95 ? 15 : 50;
+  double g = 0; /* a normal deviate (sum of 12 uniforms) */
+  for (int i = 0; i < 12; i++) g += uniform();
+  return y + 0.1 / sqrt(*fid / 3) * (g - 6);
 }
 
-/* Expected improvement (incumbent 0) at every candidate; returns the argmax. */
-static int ei_argmax(int m, const double *mu, const double *var) {
+/* EI (minimisation, incumbent best) over all candidates; the argmax. */
+static int ei_argmax(int m, const double *mu, const double *var, double best) {
   double top = -1;
   int pick = 0;
   for (int i = 0; i < m; i++) {
-    double a = mfbo_acq_ei(mu[i], var[i] > 0 ? sqrt(var[i]) : 0, 0.0, 0.0);
+    double a = mfbo_acq_ei(mu[i], var[i] > 0 ? sqrt(var[i]) : 0, best, 0.0);
     if (a > top) top = a, pick = i;
   }
   return pick;
 }
 
 typedef struct {
-  double median, min;
-} timing;
+  const char *name;
+  int n, m, dim;
+} bench_case;
 
-static timing summarise(double *t) {
-  qsort(t, REPS, sizeof *t, cmp);
-  return (timing){t[REPS / 2], t[0]};
-}
+static void run_case(const bench_case *bc, int reps, const char *python, int sklearn) {
+  int n = bc->n, m = bc->m, dim = bc->dim, extra = reps;
+  double *X = malloc((size_t)(n + extra) * dim * sizeof *X), *y = malloc((n + extra) * sizeof *y);
+  double *fid = malloc((n + extra) * sizeof *fid), *C = malloc((size_t)m * dim * sizeof *C);
+  double *mu = malloc(2 * (size_t)m * sizeof *mu), *var = mu + m, best = INFINITY;
+  for (int i = 0; i < n + extra; i++) y[i] = observation(dim, X + (size_t)i * dim, fid + i);
+  for (int i = 0; i < n; i++) best = fmin(best, y[i]);
+  for (size_t i = 0; i < (size_t)m * dim; i++) C[i] = uniform();
+  mfbo_gp_cands *cands = mfbo_gp_cands_alloc(m, dim, C);
+  mfbo_gp_fit_settings cold = mfbo_gp_fit_defaults(), warm = cold;
+  warm.warm = 1;
 
-/* (a): mfbo_gp_predict + EI argmax on the fitted gp. */
-static timing time_predict(mfbo_gp *gp, int m, const double *X, double *mu, double *var) {
-  double t[REPS];
-  for (int r = 0; r < REPS; r++) {
-    double t0 = now_s();
-    mfbo_gp_predict(gp, m, X, mu, var);
-    ei_argmax(m, mu, var);
-    t[r] = 1000 * (now_s() - t0);
+  /* cold fits, each from a fresh gp */
+  int cold_reps = reps / 3 > 2 ? reps / 3 : 2;
+  double t_cold[cold_reps], theta[dim + 2], lml_cold = 0;
+  for (int r = 0; r < cold_reps; r++) {
+    mfbo_gp *gp = mfbo_gp_alloc(dim);
+    for (int i = 0; i < n; i++) mfbo_gp_add(gp, X + (size_t)i * dim, y[i], fid[i]);
+    double t0 = now_ms();
+    mfbo_gp_fit(gp, &cold);
+    t_cold[r] = now_ms() - t0;
+    mfbo_gp_get_theta(gp, theta);
+    lml_cold = mfbo_gp_objective(gp, theta, 0, NULL);
+    mfbo_gp_free(gp);
   }
-  return summarise(t);
-}
-
-/* (b): refactorise (not timed), then the candidate set's first prediction + EI argmax. */
-static timing time_afresh(mfbo_gp *gp, mfbo_gp_cands *c, int m, double *mu, double *var) {
-  double t[REPS];
-  for (int r = 0; r < REPS; r++) {
-    mfbo_gp_factor(gp);
-    double t0 = now_s();
-    mfbo_gp_cands_predict(gp, c, mu, var);
-    ei_argmax(m, mu, var);
-    t[r] = 1000 * (now_s() - t0);
-    int kept, computed;
-    mfbo_gp_cands_last(c, &kept, &computed);
-    if (kept != 0) fprintf(stderr, "warning: (b) kept %d rows\n", kept);
-  }
-  return summarise(t);
-}
-
-/* (c): gp holds n - 1 observations, factorised, and c is up to date with them; each
- * repetition adds observation n + r and predicts. */
-static timing time_steady(mfbo_gp *gp, mfbo_gp_cands *c, const double *points, int n, int m,
-                          double *mu, double *var) {
-  double t[REPS];
-  for (int r = 0; r < REPS; r++) {
-    double t0 = now_s();
-    add_observation(gp, points, n - 1 + r);
-    mfbo_gp_cands_predict(gp, c, mu, var);
-    ei_argmax(m, mu, var);
-    t[r] = 1000 * (now_s() - t0);
-    int kept, computed;
-    mfbo_gp_cands_last(c, &kept, &computed);
-    if (kept != n - 1 + r || computed != 1)
-      fprintf(stderr, "warning: (c) kept %d rows, computed %d\n", kept, computed);
-  }
-  return summarise(t);
-}
-
-/* Largest relative differences of mu (diff[0]) and var (diff[1]) from mfbo_gp_predict's. */
-static void rel_diff(mfbo_gp *gp, int m, const double *X, const double *mu, const double *var,
-                     double diff[2]) {
-  double *mu_ref = malloc(2 * (size_t)m * sizeof *mu_ref), *var_ref = mu_ref + m;
-  mfbo_gp_predict(gp, m, X, mu_ref, var_ref);
-  diff[0] = diff[1] = 0;
-  for (int i = 0; i < m; i++) {
-    diff[0] = fmax(diff[0], fabs(mu[i] - mu_ref[i]) / fmax(fabs(mu_ref[i]), 1e-3));
-    diff[1] = fmax(diff[1], fabs(var[i] - var_ref[i]) / var_ref[i]);
-  }
-  free(mu_ref);
-}
-
-/* The first n - 1 observations, factorised with theta (no fit): where (c) starts. */
-static mfbo_gp *steady_start(const double *points, int n, int dim, const double *theta,
-                             double nugget) {
+  /* warm refit after one more observation, then one suggestion */
+  double t_warm[reps], t_sug[reps], t_sum[reps], lml_warm = 0;
   mfbo_gp *gp = mfbo_gp_alloc(dim);
-  for (int i = 0; i < n - 1; i++) add_observation(gp, points, i);
-  mfbo_gp_set_theta(gp, theta, nugget);
-  mfbo_gp_factor(gp);
-  return gp;
-}
-
-/* One n: the fit, then a table row per candidate count. */
-static void bench_n(int n, int dim, int fit) {
-  int sizes[2] = {1024, 17956};
-  double *points = malloc((size_t)(n + REPS) * dim * sizeof *points);
-  for (size_t i = 0; i < (size_t)(n + REPS) * dim; i++) points[i] = uniform();
-  mfbo_gp *gp = mfbo_gp_alloc(dim);
-  for (int i = 0; i < n; i++) add_observation(gp, points, i);
-  mfbo_gp_fit_settings fs = mfbo_gp_fit_defaults();
-  double t0 = now_s();
-  if (fit) {
-    mfbo_gp_fit(gp, &fs);
-    printf("\nfit: n = %d, dim = %d: %.1f ms\n", n, dim, 1000 * (now_s() - t0));
-  } else {
-    mfbo_gp_factor(gp);
-    printf("\nno fit (default hyperparameters): n = %d, dim = %d\n", n, dim);
-  }
-  printf("%6s %6s | %20s | %20s | %18s | %7s | %9s %9s\n", "n", "m", "(a) predict",
-         "(b) cands afresh", "(c) add + cands", "(a)/(c)", "mean diff", "var diff");
-  fflush(stdout);
-  double *theta = malloc((size_t)mfbo_gp_n_theta(gp) * sizeof *theta);
-  mfbo_gp_get_theta(gp, theta);
-  for (int c = 0; c < 2; c++) {
-    int m = sizes[c];
-    double *X = malloc((size_t)m * dim * sizeof *X), *mu = malloc(2 * (size_t)m * sizeof *mu);
-    double *var = mu + m;
-    for (size_t i = 0; i < (size_t)m * dim; i++) X[i] = uniform();
-    mfbo_gp_cands *afresh = mfbo_gp_cands_alloc(m, dim, X), *cands = mfbo_gp_cands_alloc(m, dim, X);
-    timing a = time_predict(gp, m, X, mu, var), b = time_afresh(gp, afresh, m, mu, var);
-    mfbo_gp *steady = steady_start(points, n, dim, theta, fs.nugget);
-    mfbo_gp_cands_predict(steady, cands, mu, var);
-    timing s = time_steady(steady, cands, points, n, m, mu, var);
-    double diff[2];
-    rel_diff(steady, m, X, mu, var, diff);
-    printf("%6d %6d | %9.2f (%8.2f) | %9.2f (%8.2f) | %8.2f (%7.2f) | %6.0fx | %9.1e %9.1e\n",
-           n, m, a.median, a.min, b.median, b.min, s.median, s.min, a.median / s.median, diff[0],
-           diff[1]);
-    fflush(stdout);
-    mfbo_gp_cands_free(afresh), mfbo_gp_cands_free(cands);
-    mfbo_gp_free(steady);
-    free(X), free(mu);
+  for (int i = 0; i < n; i++) mfbo_gp_add(gp, X + (size_t)i * dim, y[i], fid[i]);
+  for (int r = 0; r < reps; r++) {
+    mfbo_gp_set_theta(gp, theta, cold.nugget); /* the cold fit's hyperparameters */
+    mfbo_gp_add(gp, X + (size_t)(n + r) * dim, y[n + r], fid[n + r]);
+    double t0 = now_ms();
+    mfbo_gp_fit(gp, &warm);
+    double t1 = now_ms();
+    mfbo_gp_cands_predict(gp, cands, mu, var);
+    ei_argmax(m, mu, var, best);
+    double t2 = now_ms();
+    t_warm[r] = t1 - t0, t_sug[r] = t2 - t1, t_sum[r] = t2 - t0;
+    int kept, computed;
+    mfbo_gp_cands_last(cands, &kept, &computed);
+    if (kept != 0) fprintf(stderr, "warning: the suggestion kept %d rows\n", kept);
+    if (r == 0) {
+      double th[dim + 2];
+      mfbo_gp_get_theta(gp, th);
+      lml_warm = mfbo_gp_objective(gp, th, 0, NULL);
+    }
   }
   mfbo_gp_free(gp);
-  free(points), free(theta);
+  double mn[4], md[4];
+  md[0] = median(t_cold, cold_reps, &mn[0]);
+  md[1] = median(t_warm, reps, &mn[1]);
+  md[2] = median(t_sug, reps, &mn[2]);
+  md[3] = median(t_sum, reps, &mn[3]);
+  printf("%s | %5d %6d %3d | %9.1f (%8.1f) | %8.1f (%7.1f) | %8.1f (%7.1f) | %8.1f (%7.1f) |",
+         bc->name, n, m, dim, md[0], mn[0], md[1], mn[1], md[2], mn[2], md[3], mn[3]);
+  fflush(stdout);
+  char line[512] = "", kern[1024] = "";
+  if (sklearn) {
+    char path[] = "/tmp/mfbo_speed_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f) {
+      fprintf(f, "%d %d %d\n", n, m, dim);
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < dim; k++) fprintf(f, "%.17g ", X[(size_t)i * dim + k]);
+        fprintf(f, "%.17g %g\n", y[i], fid[i]);
+      }
+      for (int i = 0; i < m; i++) {
+        for (int k = 0; k < dim; k++) fprintf(f, "%.17g ", C[(size_t)i * dim + k]);
+        fprintf(f, "0 0\n");
+      }
+      fclose(f);
+      char cmd[1024];
+      snprintf(cmd, sizeof cmd,
+               "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 %s "
+               "bench/mfbo_speed_sklearn.py %s %d",
+               python, path, reps / 3 > 2 ? reps / 3 : 2);
+      FILE *p = popen(cmd, "r");
+      if (p) {
+        if (!fgets(line, sizeof line, p)) line[0] = 0;
+        if (!fgets(kern, sizeof kern, p)) kern[0] = 0;
+        pclose(p);
+      }
+      unlink(path);
+    }
+    double sf, sp, ss;
+    if (sscanf(line, "sklearn %lf %lf %lf", &sf, &sp, &ss) == 3)
+      printf(" %9.1f | %9.1f | %9.1f |", sf, sp, ss);
+    else
+      printf(" (sklearn failed: run from the repository root with python3-sklearn) |");
+  }
+  printf("\n  log marginal: cold fit %.3f, warm refit (n + 1) %.3f; %s", lml_cold, lml_warm,
+         kern[0] ? kern : "\n");
+  fflush(stdout);
+  mfbo_gp_cands_free(cands);
+  free(X), free(y), free(fid), free(C), free(mu);
 }
 
 int main(int argc, char **argv) {
-  int dim = 10, ns[64], k = 0, fit = 1;
+  int reps = 9, sklearn = 1;
+  const char *python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+  const char *only = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--dim") == 0 && i + 1 < argc)
-      dim = atoi(argv[++i]);
-    else if (strcmp(argv[i], "--no-fit") == 0)
-      fit = 0;
-    else if (k < 64 && atoi(argv[i]) > 1)
-      ns[k++] = atoi(argv[i]);
+    if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+      reps = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--python") == 0 && i + 1 < argc)
+      python = argv[++i];
+    else if (strcmp(argv[i], "--no-sklearn") == 0)
+      sklearn = 0;
+    else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc)
+      only = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--dim D] [n ...]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--reps R] [--python PY] [--no-sklearn] [--case a|b]\n",
+              argv[0]);
       return 2;
     }
   }
-  if (k == 0) ns[k++] = 500;
-  printf("one suggestion (posterior + EI argmax), ms on one core: median (min) of %d\n", REPS);
-  for (int i = 0; i < k; i++) bench_n(ns[i], dim, fit);
+  if (reps < 1) reps = 1;
+  bench_case cases[2] = {{"(a)", 500, 1024, 5}, {"(b)", 1000, 17956, 15}};
+  printf("ms on one core, median (min); cold fit over %d repetitions, the rest over %d, "
+         "sklearn over %d\n", reps / 3 > 2 ? reps / 3 : 2, reps, reps / 3 > 2 ? reps / 3 : 2);
+  printf("case |     n      m dim |     cold fit        |     warm refit     |      suggest       "
+         "|   warm + suggest   | sk fit    | sk predict| sk sum    |\n");
+  for (int c = 0; c < 2; c++)
+    if (!only || strcmp(only, cases[c].name + 1) == 0 || only[0] == cases[c].name[1])
+      run_case(&cases[c], reps, python, sklearn);
   return 0;
 }

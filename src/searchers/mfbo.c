@@ -493,6 +493,8 @@ static int mfbo_init(void *vstate, const mfbo_space *space, mfbo_settings *setti
     mfbo_error_set(err, 0, "out of memory");
     return -1;
   }
+  mfbo_gp_set_categorical(st->gp, st->coord_cat);
+  mfbo_gp_set_categorical(st->feas_gp, st->coord_cat);
   return 0;
 }
 
@@ -680,7 +682,7 @@ static int refit_if_due(mfbo_state *st) {
   st->n_told_since_fit = 0;
   st->fitted = 1;
   mfbo_gp_fit_settings fit = st->set.fit;
-  if (st->n_fits++ % st->set.cold_every != 0) fit.n_restarts = 1;
+  fit.warm = st->n_fits++ % st->set.cold_every != 0;
   if (mfbo_gp_fit(st->gp, &fit) != 0) return -1;
   return update_means(st);
 }
@@ -816,7 +818,7 @@ static int feasibility(mfbo_state *st, int n, const uint64_t *codes, double *p) 
   int rc = x && mu && var && cfg ? 0 : -1;
   if (rc == 0 && (!st->feas_fitted || st->feas_since_fit >= 1 + mfbo_gp_n(st->feas_gp) / 20)) {
     mfbo_gp_fit_settings fit = st->set.fit;
-    if (st->feas_fitted++ % st->set.cold_every != 0) fit.n_restarts = 1;
+    fit.warm = st->feas_fitted++ % st->set.cold_every != 0;
     rc = mfbo_gp_fit(st->feas_gp, &fit);
     st->feas_since_fit = 0;
   }

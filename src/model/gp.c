@@ -666,6 +666,7 @@ int mfbo_gp_fit(mfbo_gp *gp, const mfbo_gp_fit_settings *s) {
     }
     memcpy(gp->theta, best, (size_t)nt * sizeof *best);
   }
+  ws_free(gp); /* 3 n^2 doubles: not kept between fits */
   return factor(gp);
 }
 

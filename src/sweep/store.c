@@ -884,6 +884,9 @@ static hid_t open_checked(const mfbo_store *s, const char *name, mfbo_error *err
   return f;
 }
 
+static int read_task(const mfbo_store *s, uint64_t t, mfbo_run_result *r, double *wall_s,
+                     int32_t *rank, mfbo_error *err);
+
 /* A new journal, with this session's note. */
 static int create_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
   s->journal = mfbo_journal_create(s->partial, s->job->text, s->n_tasks, err);
@@ -903,6 +906,16 @@ static int open_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *
   H5Eclear2(H5E_DEFAULT);
   s->journal = mfbo_journal_open(s->partial, s->job->text, s->n_tasks, err);
   if (!s->journal) return -1;
+  /* every record, checked against the job before anything is run or written */
+  for (uint64_t t = 0; t < s->n_tasks; t++) {
+    if (!mfbo_journal_has(s->journal, t)) continue;
+    mfbo_run_result r;
+    double wall_s;
+    int32_t rank;
+    int rc = read_task(s, t, &r, &wall_s, &rank, err);
+    mfbo_run_result_free(&r);
+    if (rc != 0) return -1;
+  }
   uint64_t dropped = mfbo_journal_dropped(s->journal);
   if (dropped)
     fprintf(stderr, "mfbo-sweep: %s: dropped its last %" PRIu64 " bytes, a record cut short "
@@ -1097,21 +1110,80 @@ static int add_task_rows(const mfbo_store *s, const mfbo_task *task, const mfbo_
   return 0;
 }
 
-/* Reads task t from the journal and adds its rows. */
-static int write_task(const mfbo_store *s, uint64_t t, tables *w, mfbo_error *err) {
+/* Is r, decoded from the journal's record of task t (whose payload named task id), a result
+ * that this job's task t can have produced? Every field that indexes or sizes anything is
+ * checked: a record with a valid CRC may still be forged or written by a buggy program.
+ * Returns 0, or -1 with a message saying what is wrong. */
+static int check_result(const mfbo_store *s, uint64_t t, uint64_t id, const mfbo_run_result *r,
+                        mfbo_error *err) {
+  const mfbo_task *task = &s->tasks[t];
+  const mfbo_space *space = s->benches[task->instance_index]->space;
+  long max_evals = s->job->budget.max_evals;
+  char what[200] = "";
+  if (id != t)
+    snprintf(what, sizeof what, "its payload is of task %" PRIu64, id);
+  else if (r->status != MFBO_RUN_OK && r->status != MFBO_RUN_FAILED)
+    snprintf(what, sizeof what, "status %d is neither ok nor failed", (int)r->status);
+  else if (r->has_incumbent != 0 && r->has_incumbent != 1)
+    snprintf(what, sizeof what, "has_incumbent is %d", r->has_incumbent);
+  else if (r->n_evals < 0 || (max_evals > 0 && r->n_evals > max_evals))
+    snprintf(what, sizeof what, "%ld evaluations, over the job's budget of %ld", r->n_evals,
+             max_evals);
+  for (long i = 0; !what[0] && i <= r->n_evals; i++) {
+    const int *cfg = i < r->n_evals ? r->trace_cfg + (size_t)i * (size_t)s->n_params
+                                    : r->has_incumbent ? r->incumbent_cfg : NULL;
+    char where[48];
+    if (i < r->n_evals)
+      snprintf(where, sizeof where, "evaluation %ld", i + 1);
+    else
+      snprintf(where, sizeof where, "the incumbent");
+    if (i < r->n_evals && r->trace[i].eval != i + 1) {
+      snprintf(what, sizeof what, "evaluation %ld is numbered %ld", i + 1, r->trace[i].eval);
+      break;
+    }
+    if (i < r->n_evals && r->trace[i].fidelity < 1) {
+      snprintf(what, sizeof what, "evaluation %ld has fidelity %d", i + 1, r->trace[i].fidelity);
+      break;
+    }
+    for (int j = 0; cfg && j < s->n_params; j++)
+      if (cfg[j] < 0 || cfg[j] >= space->params[j].n_values) {
+        snprintf(what, sizeof what, "%s has index %d for parameter %s, which has %d values",
+                 where, cfg[j], space->params[j].name, space->params[j].n_values);
+        break;
+      }
+    if (!what[0] && cfg && !mfbo_space_contains(space, cfg))
+      snprintf(what, sizeof what, "%s is not a configuration of the space", where);
+  }
+  if (!what[0]) return 0;
+  return store_fail(err, s->path, "the record of task %" PRIu64 " in %s is not a result of "
+                    "this job (%s): the journal is damaged or was not written by mfbo-sweep; "
+                    "use a new output file or --force", t, s->partial, what);
+}
+
+/* Reads task t from the journal and checks it; *r is to be freed by the caller. */
+static int read_task(const mfbo_store *s, uint64_t t, mfbo_run_result *r, double *wall_s,
+                     int32_t *rank, mfbo_error *err) {
   char *buf;
   size_t len;
-  int32_t rank;
-  if (mfbo_journal_read(s->journal, t, &buf, &len, &rank, err) != 0) return -1;
-  mfbo_run_result r;
+  memset(r, 0, sizeof *r);
+  if (mfbo_journal_read(s->journal, t, &buf, &len, rank, err) != 0) return -1;
   uint64_t id;
-  double wall_s;
-  int rc = mfbo_wire_unpack(buf, len, s->n_params, &id, &r, &wall_s);
+  int rc = mfbo_wire_unpack(buf, len, s->n_params, &id, r, wall_s);
   free(buf);
-  if (rc != 0 || id != t)
-    rc = store_fail(err, s->path, "cannot read task %" PRIu64 " from %s: not a result of this "
-                    "program, or memory ran out", t, s->partial);
-  else if (add_task_rows(s, &s->tasks[t], &r, wall_s, rank, w) != 0)
+  if (rc != 0)
+    return store_fail(err, s->path, "the record of task %" PRIu64 " in %s is not a result of "
+                      "this job (it cannot be decoded, or memory ran out); use a new output "
+                      "file or --force", t, s->partial);
+  return check_result(s, t, id, r, err);
+}
+
+/* Reads task t from the journal and adds its rows. */
+static int write_task(const mfbo_store *s, uint64_t t, tables *w, mfbo_error *err) {
+  mfbo_run_result r;
+  double wall_s;
+  int32_t rank;
+  int rc = read_task(s, t, &r, &wall_s, &rank, err);
+  if (rc == 0 && add_task_rows(s, &s->tasks[t], &r, wall_s, rank, w) != 0)
     rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   mfbo_run_result_free(&r);
   return rc;

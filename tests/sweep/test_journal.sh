@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# test_journal.sh BIN SRC CASE: --resume on a journal (FILE.partial) that was tampered with.
+#   forged: records with a valid CRC whose fields do not fit the job (issue 14, case 3; like
+#           ../shared/repro/forged_cfg_index.h5.partial, made here by forge_journal.py): the
+#           resume is refused with exit 2 and a message naming the task and the field, the
+#           journal is left untouched, nothing crashes (1 rank and 2 ranks).
+set -u
+bin=$1; src=$2; case=$3
+. "$src/tests/sweep/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export OMPI_MCA_btl_vader_backing_directory=$tmp OMPI_MCA_orte_tmpdir_base=$tmp
+forge() { /usr/bin/python3 "$src/tests/sweep/forge_journal.py" "$@"; }
+md5() { md5sum <"$1"; }
+
+# f.ini with 200 seeds (400 tasks, about 30 s on 1 rank), stopped after 1 s: a journal of
+# the first tasks, with the job's budget of 40 evaluations.
+sed 's/^seeds = 1-20$/seeds = 1-200/' "$src/tests/sweep/f.ini" >"$tmp/job.ini"
+job=$tmp/job.ini
+"$bin/mfbo-sweep" "$job" -o "$tmp/base.h5" --deadline 1 --quiet
+rc=$?
+check "a journal to tamper with (exit 3)" "[ $rc -eq 3 ] && [ -f $tmp/base.h5.partial ]"
+[ $rc -eq 3 ] || exit 1
+
+case $case in
+forged)
+  for how in cfg-index cfg-negative incumbent status task-id eval fidelity n-evals; do
+    out=$tmp/$how.h5
+    cp "$tmp/base.h5.partial" "$out.partial"
+    forge "$out.partial" "$how" >/dev/null
+    sum=$(md5 "$out.partial")
+    timeout -k 5 60 "$bin/mfbo-sweep" "$job" -o "$out" --resume --quiet 2>"$tmp/err"; rc=$?
+    check "forged record ($how): --resume exits 2 (got $rc)" "[ $rc -eq 2 ]"
+    check "... saying which record and what is wrong" \
+      "grep -q 'the record of task [0-9]* in .* is not a result of this job' $tmp/err"
+    check "... nothing crashed" "! grep -qiE 'sanitizer|signal|segmentation' $tmp/err"
+    check "... the journal untouched, no other file" \
+      "[ \"\$(md5 $out.partial)\" = '$sum' ] && [ ! -e $out ] && [ ! -e $out.tmp ]"
+    [ $rc -eq 2 ] || cat "$tmp/err" >&2
+  done
+  out=$tmp/cfg-index.h5
+  timeout -k 5 60 mpirun -n 2 "$bin/mfbo-sweep" "$job" -o "$out" --resume --quiet 2>"$tmp/err"
+  rc=$?
+  check "2 ranks, forged record: exit 2, no hang (got $rc)" "[ $rc -eq 2 ]"
+  check "... with the message" "grep -q 'configuration index\|index 1000000 for parameter' $tmp/err"
+  # the checks accept what the program writes: the untouched journal resumes
+  cp "$tmp/base.h5.partial" "$tmp/good.h5.partial"
+  "$bin/mfbo-sweep" "$job" -o "$tmp/good.h5" --resume --deadline 1 --quiet 2>"$tmp/err"; rc=$?
+  check "the untouched journal resumes (stopped again: exit 3)" "[ $rc -eq 3 ]"
+  ;;
+*) echo "unknown case $case" >&2; exit 2 ;;
+esac
+exit $fail

@@ -2,7 +2,7 @@
  * process (no MPI, no results file): per run the final regret, evaluations and simulated
  * cost; then medians, the optimum hit rate and the wall time per run. docs/mfbo.md quotes
  * its output.
- *   build/bench/mfbo_quality JOB TYPE "k=v, k=v" FIRST_SEED LAST_SEED [-v] [--cost S]
+ *   build/bench/mfbo_quality JOB TYPE "k=v, k=v" FIRST_SEED LAST_SEED [-v] [--cost S] [--evals N]
  * --cost S stops each run at S simulated seconds (budget_cost_s): random search at mfbo's
  * median cost, for the equal-cost comparison.
  * e.g. build/bench/mfbo_quality jobs/seed-quick.ini mfbo "" 1 50 */
@@ -44,7 +44,7 @@ static void parse_settings(mfbo_settings *s, const char *text) {
 
 int main(int argc, char **argv) {
   if (argc < 6) {
-    fprintf(stderr, "usage: %s JOB TYPE SETTINGS FIRST_SEED LAST_SEED [-v] [--cost S]\n", argv[0]);
+    fprintf(stderr, "usage: %s JOB TYPE SETTINGS FIRST_SEED LAST_SEED [-v] [--cost S] [--evals N]\n", argv[0]);
     return 2;
   }
   mfbo_job job;
@@ -65,9 +65,11 @@ int main(int argc, char **argv) {
   long first = atol(argv[4]), last = atol(argv[5]);
   int verbose = 0, n = 0, hits = 0;
   double max_cost_s = 0;
+  long max_evals = 0; /* --evals N: budget_evals, e.g. mfbo's 1000-evaluation speed run */
   for (int a = 6; a < argc; a++) {
     if (strcmp(argv[a], "-v") == 0) verbose = 1;
     else if (strcmp(argv[a], "--cost") == 0 && a + 1 < argc) max_cost_s = atof(argv[++a]);
+    else if (strcmp(argv[a], "--evals") == 0 && a + 1 < argc) max_evals = atol(argv[++a]);
   }
   int cap = (int)(last - first + 1);
   double *regret = malloc((size_t)cap * sizeof *regret), *cost = malloc((size_t)cap * sizeof *cost);
@@ -76,7 +78,7 @@ int main(int argc, char **argv) {
   parse_settings(&s, argv[3]);
   for (long seed = first; seed <= last; seed++) {
     mfbo_run_spec spec = {.benchmark = b, .label = argv[2], .searcher = type, .settings = &s,
-                          .seed = seed, .budget = {0, max_cost_s}};
+                          .seed = seed, .budget = {max_evals, max_cost_s}};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     mfbo_run_result r;

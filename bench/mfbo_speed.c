@@ -184,7 +184,8 @@ static void run_case(const bench_case *bc, int reps, const char *python, int skl
 
 int main(int argc, char **argv) {
   int reps = 9, sklearn = 1;
-  const char *python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+  const char *python = getenv("MFBO_PYTHON"); /* a Python with scikit-learn, if not Debian's */
+  if (!python) python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
   const char *only = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)

@@ -899,13 +899,17 @@ static int create_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error
 }
 
 /* The journal of an interrupted sweep: checked, its torn end dropped, this session noted. */
-static int open_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
+static int open_journal_file(mfbo_store *s, mfbo_error *err) {
   if (H5Fis_hdf5(s->partial) > 0)
     return store_fail(err, s->path, "%s is an HDF5 partial file of an older mfbo-sweep: resume "
                       "it with that version, or use --force", s->partial);
   H5Eclear2(H5E_DEFAULT);
   s->journal = mfbo_journal_open(s->partial, s->job->text, s->n_tasks, err);
-  if (!s->journal) return -1;
+  return s->journal ? 0 : -1;
+}
+
+/* The open journal of an interrupted sweep: every record checked, this session noted. */
+static int continue_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
   /* every record, checked against the job before anything is run or written */
   for (uint64_t t = 0; t < s->n_tasks; t++) {
     if (!mfbo_journal_has(s->journal, t)) continue;
@@ -933,14 +937,51 @@ static int open_complete(mfbo_store *s, mfbo_error *err) {
   return 0;
 }
 
+/* Was FILE written from the open journal, i.e. are its `sessions` the journal's? */
+static int made_from_journal(const mfbo_store *s) {
+  char *first = NULL, *lines = NULL, *attr = NULL;
+  size_t len = 0;
+  mfbo_error ignored;
+  int same = 0;
+  if (read_sessions(s, &first, &len, &lines, &ignored) == 0 && H5Fis_hdf5(s->path) > 0) {
+    hid_t f = H5Fopen(s->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f >= 0) {
+      same = attr_read_str(f, "sessions", &attr) == 0 && strcmp(attr, lines) == 0;
+      file_close(f);
+    }
+  }
+  H5Eclear2(H5E_DEFAULT);
+  free(first);
+  free(lines);
+  free(attr);
+  return same;
+}
+
 static int open_resume(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  if (exists(s->path)) {
-    if (open_complete(s, err) != 0) return -1;
+  int file = exists(s->path), partial = exists(s->partial);
+  if (file && partial) {
+    mfbo_error ignored;
+    /* a partial that is no journal of this job cannot be continued: FILE wins, as below */
+    if (open_journal_file(s, &ignored) != 0) {
+      if (open_complete(s, err) != 0) return -1;
+      mfbo_journal_remove(s->partial, NULL);
+      return 0;
+    }
+    if (!made_from_journal(s)) {
+      /* a --force run, stopped: FILE is an older result that it replaces once complete */
+      fprintf(stderr, "mfbo-sweep: %s continues a sweep that replaces %s when it completes\n",
+              s->partial, s->path);
+      return continue_journal(s, prov, err);
+    }
     /* a finish that was stopped between its rename and its unlink leaves a stale partial */
+    mfbo_journal_close(s->journal);
+    s->journal = NULL;
+    if (open_complete(s, err) != 0) return -1;
     mfbo_journal_remove(s->partial, NULL);
     return 0;
   }
-  if (exists(s->partial)) return open_journal(s, prov, err);
+  if (file) return open_complete(s, err);
+  if (partial) return open_journal_file(s, err) != 0 ? -1 : continue_journal(s, prov, err);
   return create_journal(s, prov, err);
 }
 
@@ -951,13 +992,12 @@ static int refuse_existing(const mfbo_store *s, mfbo_error *err) {
                     "replace it", found);
 }
 
-/* --force: FILE, FILE.tmp and FILE.partial go (not a partial that a sweep is writing). */
+/* --force: FILE.tmp and FILE.partial go (not a partial that a sweep is writing). FILE
+ * stays until the new one is complete: mfbo_store_finish renames the new one over it. */
 static int remove_old(const mfbo_store *s, mfbo_error *err) {
   if (mfbo_journal_remove(s->partial, err) != 0) return -1;
-  const char *names[] = {s->path, s->tmp};
-  for (int i = 0; i < 2; i++)
-    if (unlink(names[i]) != 0 && errno != ENOENT)
-      return store_fail(err, s->path, "cannot remove %s: %s", names[i], strerror(errno));
+  if (unlink(s->tmp) != 0 && errno != ENOENT)
+    return store_fail(err, s->path, "cannot remove %s: %s", s->tmp, strerror(errno));
   return 0;
 }
 
@@ -988,7 +1028,7 @@ mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
   mfbo_store *s = store_alloc(path, job, benches, err);
   if (!s) return NULL;
   /* resuming a complete file writes nothing: a read-only directory is fine then */
-  int read_only = mode == MFBO_STORE_RESUME && exists(s->path);
+  int read_only = mode == MFBO_STORE_RESUME && exists(s->path) && !exists(s->partial);
   int rc = check_directory(s, !read_only, err);
   if (rc == 0 && mode == MFBO_STORE_NEW)
     rc = refuse_existing(s, err) != 0 ? -1 : create_journal(s, prov, err);

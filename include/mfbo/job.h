@@ -39,6 +39,14 @@ extern const char mfbo_default_job_text[];
 
 int mfbo_job_load_file(const char *path, mfbo_job *job, mfbo_error *err);
 int mfbo_job_load_text(const char *name, const char *text, mfbo_job *job, mfbo_error *err);
+/* The two halves of mfbo_job_load_file, for a program whose one process reads the file and
+ * hands the text to others (MPI: stdin and node-local files reach rank 0 only): reads the
+ * file (at most 1 MiB) into *text (malloc'ed, NUL-terminated, len bytes before the NUL);
+ * then loads len bytes of text as the job file at path (its name gives the default sweep
+ * name, as with mfbo_job_load_file). */
+int mfbo_job_read_file(const char *path, char **text, size_t *len, mfbo_error *err);
+int mfbo_job_load_file_text(const char *path, const char *text, size_t len, mfbo_job *job,
+                            mfbo_error *err);
 void mfbo_job_free(mfbo_job *job);
 
 /* Parses "1-30, 42" into a sorted list of distinct integers in [lo, hi]. */

@@ -651,6 +651,33 @@ int mfbo_job_load_file(const char *path, mfbo_job *job, mfbo_error *err) {
   return load(path, stem, text, len, job, err);
 }
 
+int mfbo_job_read_file(const char *path, char **text, size_t *len, mfbo_error *err) {
+  mfbo_error local;
+  if (!err) err = &local;
+  mfbo_error_clear(err);
+  snprintf(err->file, sizeof err->file, "%s", path);
+  *text = NULL;
+  *len = 0;
+  return read_file(path, text, len, err);
+}
+
+int mfbo_job_load_file_text(const char *path, const char *text, size_t len, mfbo_job *job,
+                            mfbo_error *err) {
+  mfbo_error local;
+  if (!err) err = &local;
+  start(path, job, err);
+  char *copy = malloc(len + 1);
+  if (!copy) {
+    mfbo_error_set(err, 0, "out of memory");
+    return -1;
+  }
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  char stem[sizeof job->name];
+  basename_stem(path, stem, sizeof stem);
+  return load(path, stem, copy, len, job, err);
+}
+
 void mfbo_job_free(mfbo_job *job) {
   if (!job) return;
   free(job->path);

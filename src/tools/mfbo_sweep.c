@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mfbo/version.h"
 #include "mfbo/job.h"
@@ -178,6 +179,58 @@ static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char
   return EXIT_FAILED;
 }
 
+/* Every rank says whether it failed (code >= 0: its exit code; -1: it did not) and learns
+ * whether any did: the lowest failing rank prints its error (naming itself unless it is rank
+ * 0) and its code becomes everyone's. Returns that code, or -1 if no rank failed. Without
+ * this, a rank that cannot load the job (a node-local path, memory) would leave the others
+ * waiting in a collective call that it never makes. */
+static int agree(int code, const mfbo_error *err, int rank, int n_ranks) {
+  int failing = code >= 0 ? rank : n_ranks, first;
+  MPI_Allreduce(&failing, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == n_ranks) return -1;
+  if (rank == first) {
+    if (rank != 0) {
+      char host[256] = "?";
+      gethostname(host, sizeof host - 1);
+      fprintf(stderr, "mfbo-sweep: on rank %d of %d (host %s): ", rank, n_ranks, host);
+    }
+    mfbo_error_print(err, stderr);
+    fflush(stderr);
+  }
+  MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
+  return code;
+}
+
+/* Loads the job on every rank. Rank 0 alone reads the job file and sends its text to the
+ * others, so that a job on stdin (/dev/stdin) or in a file only rank 0's node has works.
+ * Returns -1, or the exit code that every rank agreed on (the job was not loaded). */
+static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  if (!o->job_path) {
+    int rc = mfbo_job_load_text("(built-in default)", mfbo_default_job_text, job, &err);
+    return agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
+  }
+  char *text = NULL;
+  size_t len = 0;
+  int rc = rank == 0 ? mfbo_job_read_file(o->job_path, &text, &len, &err) : 0;
+  int code = agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
+  if (code >= 0) return code;
+  unsigned long long n = len; /* at most 1 MiB: mfbo_job_read_file refuses more */
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  if (rank != 0 && !(text = malloc((size_t)n + 1))) {
+    fprintf(stderr, "mfbo-sweep: on rank %d: out of memory for the job text\n", rank);
+    MPI_Abort(MPI_COMM_WORLD, EXIT_FAILED);
+  }
+  MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+  text[n] = '\0';
+  rc = mfbo_job_load_file_text(o->job_path, text, (size_t)n, job, &err);
+  free(text);
+  code = agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
+  if (code >= 0 && rc == 0) mfbo_job_free(job);
+  return code;
+}
+
 static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes) {
   options o;
   int code = parse_options(argc, argv, &o, rank);
@@ -185,22 +238,17 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   mfbo_job job;
   mfbo_error err;
   mfbo_error_clear(&err);
-  if ((o.job_path ? mfbo_job_load_file(o.job_path, &job, &err)
-                  : mfbo_job_load_text("(built-in default)", mfbo_default_job_text, &job,
-                                       &err)) != 0) {
-    if (rank == 0) mfbo_error_print(&err, stderr);
-    return EXIT_USAGE;
-  }
+  if ((code = load_job(&o, rank, n_ranks, &job)) >= 0) return code;
   const char *path = o.output ? o.output : job.output;
   mfbo_sweep sw = {.job = &job, .deadline_s = o.deadline_s, .rank0_computes = rank0_computes};
   mfbo_task *tasks = mfbo_tasks_make(&job, &sw.n_tasks);
   sw.tasks = tasks;
-  mfbo_benchmark **benches = build_benches(&job, &err);
+  if (!tasks) mfbo_error_set(&err, 0, "out of memory planning the tasks");
+  mfbo_benchmark **benches = tasks ? build_benches(&job, &err) : NULL;
   sw.benches = benches;
   mfbo_store *store = NULL;
-  if (!tasks || !benches) {
-    if (rank == 0) mfbo_error_print(&err, stderr);
-    code = EXIT_FAILED;
+  if ((code = agree(!tasks || !benches ? EXIT_FAILED : -1, &err, rank, n_ranks)) >= 0) {
+    /* every rank knows: nothing more to do */
   } else if (o.dry_run) {
     if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
     code = EXIT_OK;

@@ -117,8 +117,12 @@ static void targets_text(const mfbo_analysis *a, char *buf, size_t size) {
 
 /* The file an error is about (cut to fit). */
 static void error_file(mfbo_error *err, const char *path) {
-  strncpy(err->file, path, sizeof err->file - 1);
-  err->file[sizeof err->file - 1] = '\0';
+  /* memcpy, not strncpy or snprintf: gcc 12 with the sanitizers flags both
+   * (-Wstringop-truncation, -Wformat-truncation) although the cut is wanted */
+  size_t n = strlen(path);
+  if (n >= sizeof err->file) n = sizeof err->file - 1;
+  memcpy(err->file, path, n);
+  err->file[n] = '\0';
 }
 
 /* ---------------------------------------------------------------- a script */

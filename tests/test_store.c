@@ -1006,7 +1006,8 @@ static void check_damaged(const char *what, const char *bytes, size_t n, uint64_
   if (check_failures != failures) fprintf(stderr, "test_store: ... with %s\n", what);
 }
 
-/* A garbage tail, a flipped byte in a record: the CRC finds them; the file is cut there. */
+/* A garbage tail, a flipped byte in the last record: the CRC finds them; the file is cut
+ * there. A flipped byte in a middle record: only that record is skipped. */
 static void test_journal_corrupt(void) {
   long ends[J_RECORDS + 1];
   make_journal(in_dir("j.partial"), ends);
@@ -1026,9 +1027,39 @@ static void test_journal_corrupt(void) {
   b[ends[J_RECORDS - 1] + 12] ^= 0x01; /* the task_id of the last record */
   check_damaged("a flipped byte in the last record's head", b, size, J_RECORDS - 1,
                 ends[J_RECORDS - 1]);
-  memcpy(b, bytes, size);
-  b[ends[1] + 30] ^= 0x40; /* task 1: it and every record after it go */
-  check_damaged("a flipped byte in a middle record", b, size, 1, ends[1]);
+  /* a flipped byte in a middle record (its payload, then its head's length): that record is
+   * skipped, the whole records after it are kept, nothing is cut (issue 14, case 6) */
+  for (int in_head = 0; in_head < 2; in_head++) {
+    const char *path = in_dir("bad.partial");
+    int failures = check_failures;
+    mfbo_error err;
+    unsigned char rec[256];
+    memcpy(b, bytes, size);
+    b[ends[1] + (in_head ? 5 : 30)] ^= 0x40; /* task 1 */
+    write_bytes(path, b, size);
+    mfbo_journal *j = mfbo_journal_open(path, j_job, J_TASKS, &err);
+    CHECK(j != NULL);
+    if (!j) continue;
+    uint64_t first = 0;
+    CHECK(mfbo_journal_n_tasks_done(j) == J_RECORDS - 1 && !mfbo_journal_has(j, 1) &&
+          mfbo_journal_has(j, 0) && mfbo_journal_has(j, J_RECORDS - 1));
+    CHECK(mfbo_journal_damaged(j, &first) == (uint64_t)(ends[2] - ends[1]) &&
+          first == (uint64_t)ends[1]);
+    CHECK(mfbo_journal_dropped(j) == 0 && file_size(path) == (long)size);
+    /* task 1 runs again: appended at the end, found by the next open beside the others */
+    CHECK(mfbo_journal_append(j, 1, 101, rec, j_payload(1, rec), &err) == 0);
+    mfbo_journal_close(j);
+    j = mfbo_journal_open(path, j_job, J_TASKS, &err);
+    CHECK(j != NULL);
+    if (j) {
+      check_journal(j, J_RECORDS);
+      CHECK(mfbo_journal_damaged(j, NULL) == (uint64_t)(ends[2] - ends[1]));
+    }
+    mfbo_journal_close(j);
+    if (check_failures != failures)
+      fprintf(stderr, "test_store: ... with a flipped byte in a middle record's %s\n",
+              in_head ? "head" : "payload");
+  }
   free(b);
   free(bytes);
 }

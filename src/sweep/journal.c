@@ -9,8 +9,9 @@
  *           CRC32 u32 of the 24 bytes before it and of the payload; then the payload
  *
  * A process killed at any moment leaves whole records followed by at most one torn one;
- * opening the journal again keeps the whole records and truncates the file at the first torn
- * or corrupt one. Durability: a record is in the OS's hands when append returns, so it
+ * opening the journal again keeps the whole records and truncates the file after the last
+ * one. A damaged record between whole ones (a changed byte, not an interruption) is skipped,
+ * not cut: the whole records after it are kept. Durability: a record is in the OS's hands when append returns, so it
  * survives the death of the process; the file is fdatasync'ed at the first append at least
  * MFBO_JOURNAL_SYNC_S seconds after the last sync, and by mfbo_journal_sync, so an OS crash
  * loses about the last MFBO_JOURNAL_SYNC_S seconds of records at most (unless the kernel
@@ -60,6 +61,7 @@ struct mfbo_journal {
   uint64_t n_tasks, n_done;
   uint64_t end;     /* where the next record goes */
   uint64_t dropped; /* bytes truncated by open */
+  uint64_t damaged, damaged_at; /* bytes skipped by open between whole records; the first */
   entry *tasks;     /* by task_id */
   entry *notes;
   size_t n_notes, cap_notes;
@@ -245,21 +247,73 @@ static int whole_record(const mfbo_journal *j, uint64_t offset, uint64_t size,
   return crc == h->crc;
 }
 
-/* Indexes the whole records after the header and truncates the file after the last one. */
+/* The first whole record after offset from (the record at from is damaged): tried where its
+ * head says the next one starts, else at every later occurrence of the record magic. 1 and
+ * *next if found, 0 if none, -1 on a read error. A false match would need a CRC collision. */
+static int next_whole(const mfbo_journal *j, uint64_t from, uint64_t size, unsigned char *buf,
+                      unsigned char *window, uint64_t *next) {
+  unsigned char raw[RECORD_HEAD];
+  record_head h;
+  if (size - from >= RECORD_HEAD && read_at(j->fd, raw, RECORD_HEAD, from) == 0) {
+    head_decode(raw, &h); /* a damaged payload behind an intact head: skip just that record */
+    if (h.magic == RECORD_MAGIC && h.len <= size - from - RECORD_HEAD) {
+      uint64_t after = from + RECORD_HEAD + h.len;
+      int whole = after < size ? whole_record(j, after, size, buf, &h) : 0;
+      if (whole != 0) {
+        *next = after;
+        return whole;
+      }
+    }
+  }
+  const uint32_t magic = RECORD_MAGIC;
+  for (uint64_t at = from + 1; at + RECORD_HEAD <= size;) {
+    size_t n = size - at < CHUNK ? (size_t)(size - at) : CHUNK;
+    if (read_at(j->fd, window, n, at) != 0) return -1;
+    for (size_t i = 0; i + 4 <= n; i++) {
+      if (memcmp(window + i, &magic, 4) != 0) continue;
+      int whole = whole_record(j, at + i, size, buf, &h);
+      if (whole != 0) {
+        *next = at + i;
+        return whole;
+      }
+    }
+    at += n > 3 ? n - 3 : n; /* a magic across two windows is seen in the second */
+  }
+  return 0;
+}
+
+/* Indexes the whole records after the header and truncates the file after the last one.
+ * A damaged record followed by whole ones (a byte changed in the middle of the file, not a
+ * torn end) is skipped, and the records after it are kept; only a damaged end is cut. */
 static int scan(mfbo_journal *j, uint64_t size, mfbo_error *err) {
-  unsigned char *buf = malloc(CHUNK);
-  if (!buf) return fail(err, "out of memory");
-  uint64_t at = j->end;
+  unsigned char *buf = malloc(CHUNK), *window = malloc(CHUNK);
+  if (!buf || !window) {
+    free(buf);
+    free(window);
+    return fail(err, "out of memory");
+  }
+  uint64_t at = j->end, next;
   record_head h;
   int whole = 0;
-  while (at < size && (whole = whole_record(j, at, size, buf, &h)) == 1) {
-    if (index_record(j, at, &h) != 0) {
-      free(buf);
-      return fail(err, "out of memory");
+  while (at < size) {
+    whole = whole_record(j, at, size, buf, &h);
+    if (whole == 1) {
+      if (index_record(j, at, &h) != 0) {
+        free(buf);
+        free(window);
+        return fail(err, "out of memory");
+      }
+      at += RECORD_HEAD + h.len;
+      continue;
     }
-    at += RECORD_HEAD + h.len;
+    if (whole == 0) whole = next_whole(j, at, size, buf, window, &next);
+    if (whole != 1) break;
+    if (!j->damaged) j->damaged_at = at;
+    j->damaged += next - at;
+    at = next;
   }
   free(buf);
+  free(window);
   if (whole < 0) return fail(err, "cannot read %s: %s", j->path, strerror(errno));
   if (at < size && ftruncate(j->fd, (off_t)at) != 0)
     return fail(err, "cannot truncate %s after its last whole record: %s", j->path,
@@ -318,6 +372,10 @@ int mfbo_journal_has(const mfbo_journal *j, uint64_t task_id) {
 uint64_t mfbo_journal_n_tasks_done(const mfbo_journal *j) { return j->n_done; }
 size_t mfbo_journal_n_notes(const mfbo_journal *j) { return j->n_notes; }
 uint64_t mfbo_journal_dropped(const mfbo_journal *j) { return j->dropped; }
+uint64_t mfbo_journal_damaged(const mfbo_journal *j, uint64_t *first) {
+  if (first) *first = j->damaged_at;
+  return j->damaged;
+}
 
 /* Reads the record at e, which must be of task_id, checking its head and CRC again. */
 static int read_entry(const mfbo_journal *j, const entry *e, uint64_t task_id, char **data,

@@ -24,8 +24,8 @@ typedef struct mfbo_journal mfbo_journal;
 mfbo_journal *mfbo_journal_create(const char *path, const char *job_text, uint64_t n_tasks,
                                   mfbo_error *err);
 /* Opens an existing journal of that job: refuses another job's, a newer version's, one that
- * another process has open; truncates the file at its first torn or corrupt record (how many
- * bytes were dropped: mfbo_journal_dropped). */
+ * another process has open; skips damaged records between whole ones (mfbo_journal_damaged)
+ * and truncates the file after its last whole record (mfbo_journal_dropped). */
 mfbo_journal *mfbo_journal_open(const char *path, const char *job_text, uint64_t n_tasks,
                                 mfbo_error *err);
 /* Appends one record (task_id < n_tasks, or MFBO_JOURNAL_NOTE) with one write(2), which
@@ -39,6 +39,9 @@ uint64_t mfbo_journal_n_tasks_done(const mfbo_journal *j);
 size_t mfbo_journal_n_notes(const mfbo_journal *j);
 /* Bytes cut off the end of the file by mfbo_journal_open (0 if it was whole). */
 uint64_t mfbo_journal_dropped(const mfbo_journal *j);
+/* Bytes of damaged records that mfbo_journal_open skipped between whole records (they stay
+ * in the file; their tasks are not in the index), and where the first of them starts. */
+uint64_t mfbo_journal_damaged(const mfbo_journal *j, uint64_t *first);
 /* Reads a task's record (checking its CRC again) into *data (malloc'ed, free() it). */
 int mfbo_journal_read(const mfbo_journal *j, uint64_t task_id, char **data, size_t *len,
                       int32_t *rank, mfbo_error *err);

@@ -920,6 +920,12 @@ static int continue_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_err
     mfbo_run_result_free(&r);
     if (rc != 0) return -1;
   }
+  uint64_t damaged_at, damaged = mfbo_journal_damaged(s->journal, &damaged_at);
+  if (damaged)
+    fprintf(stderr, "mfbo-sweep: %s: %" PRIu64 " damaged bytes from byte %" PRIu64 " on (a "
+            "record changed after it was written: a disk or copy error, not an interruption) "
+            "are skipped; the whole records after them are kept and only the damaged "
+            "records' tasks run again\n", s->partial, damaged, damaged_at);
   uint64_t dropped = mfbo_journal_dropped(s->journal);
   if (dropped)
     fprintf(stderr, "mfbo-sweep: %s: dropped its last %" PRIu64 " bytes, a record cut short "

@@ -14,6 +14,8 @@ HOW:
   fidelity       a fidelity of 0 repetitions
   n-evals        more evaluations than the job's budget (payload resized to match)
   flip           one byte of the payload flipped, CRC left as it was (plain damage)
+  flip-head      one byte of the record's payload length flipped (plain damage)
+  count          prints the number of task records (changes nothing)
 Payload layout (src/sweep/wire.c, x86-64): a 568-byte header (task u64, status i32,
 has_incumbent i32, n_evals i64, cost, incumbent, regret, wall f64, message 512), n_evals
 trace rows of 56 bytes (eval i64, fidelity i32, pad, 5 f64), n_evals x P configuration
@@ -48,6 +50,14 @@ def main():
     n = struct.unpack_from("<q", p, 16)[0]
     n_params = (length - WIRE - n * ROW) // ((n + 1) * 4)
     cfg_at = WIRE + n * ROW
+    if how == "count":
+        print(len(tasks))
+        return
+    if how == "flip-head":  # the payload length in the record's head
+        d[at + 6] ^= 0x5A
+        open(path, "wb").write(d)
+        print(f"flipped byte {at + 6} (task {task})")
+        return
     if how == "flip":
         d[at + HEAD + length // 2] ^= 0x5A
         open(path, "wb").write(d)

@@ -4,6 +4,8 @@
 #           ../shared/repro/forged_cfg_index.h5.partial, made here by forge_journal.py): the
 #           resume is refused with exit 2 and a message naming the task and the field, the
 #           journal is left untouched, nothing crashes (1 rank and 2 ranks).
+#   flip:   one byte flipped in a record in the middle (issue 14, case 6): only that record
+#           is lost; the intact records after it are kept, and the message says so.
 set -u
 bin=$1; src=$2; case=$3
 . "$src/tests/sweep/lib.sh"
@@ -46,6 +48,34 @@ forged)
   cp "$tmp/base.h5.partial" "$tmp/good.h5.partial"
   "$bin/mfbo-sweep" "$job" -o "$tmp/good.h5" --resume --deadline 1 --quiet 2>"$tmp/err"; rc=$?
   check "the untouched journal resumes (stopped again: exit 3)" "[ $rc -eq 3 ]"
+  ;;
+flip)
+  # one byte flipped in a record in the middle (its payload, then its head's length field):
+  # that record is skipped, the intact ones after it are kept (issue 14, case 6)
+  n=$(forge "$tmp/base.h5.partial" count)
+  check "a journal of at least 4 tasks ($n)" "[ $n -ge 4 ]"
+  k=$((n / 2))
+  for how in flip flip-head; do
+    out=$tmp/$how.h5
+    cp "$tmp/base.h5.partial" "$out.partial"
+    forge "$out.partial" "$how" $k >/dev/null
+    timeout -k 5 60 "$bin/mfbo-sweep" "$job" -o "$out" --resume --deadline 0.001 2>"$tmp/err"
+    rc=$?
+    check "$how in record $k of $n: --resume goes on (stopped: exit 3, got $rc)" "[ $rc -eq 3 ]"
+    check "... keeps the $((n - 1)) intact records"       "grep -q 'resuming: $((n - 1)) of 400 tasks already done' $tmp/err"
+    check "... says what was damaged" "grep -q 'damaged bytes from byte [0-9]* on' $tmp/err"
+    check "... and does not blame an interruption" "! grep -q 'dropped its last' $tmp/err"
+    [ $fail -eq 0 ] || cat "$tmp/err" >&2
+    # and the next resume finds the same, and runs the damaged record's task once
+    timeout -k 5 60 "$bin/mfbo-sweep" "$job" -o "$out" --resume --deadline 0.001 2>"$tmp/err"
+    done2=$(sed -n 's/.*resuming: \([0-9]*\) of 400.*/\1/p' "$tmp/err")
+    check "... a second resume keeps them too ($done2 tasks)" "[ ${done2:-0} -ge $((n - 1)) ]"
+  done
+  # a torn end is still cut (an interrupted append), with its message
+  out=$tmp/torn.h5
+  head -c -100 "$tmp/base.h5.partial" >"$out.partial"
+  timeout -k 5 60 "$bin/mfbo-sweep" "$job" -o "$out" --resume --deadline 0.001 2>"$tmp/err"
+  check "a torn end: cut, with its message" "grep -q 'dropped its last' $tmp/err && grep -q 'resuming: $((n - 1)) of 400' $tmp/err"
   ;;
 *) echo "unknown case $case" >&2; exit 2 ;;
 esac

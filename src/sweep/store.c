@@ -26,6 +26,7 @@
 
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
+#include <zlib.h>
 
 #include "../h5/h5types.h"
 #include "journal.h"
@@ -684,6 +685,59 @@ static const char *note_value(const char *note, size_t len, const char *key) {
 }
 
 /* Adds this session's note to the journal; what is "created" or "resumed". */
+/* What identifies the data file the job reads ([benchmark] file =, opened as the benchmark
+ * opens it: relative to the current directory): "SIZE CRC32 ADLER32 PATH"; "" when the job
+ * reads no file; "unreadable PATH" when it cannot be read. Recorded in each session's note:
+ * --resume refuses to mix results of a file that changed in between. */
+static void data_digest(const mfbo_job *job, char *out, size_t size) {
+  const char *path = NULL;
+  out[0] = '\0';
+  for (int i = 0; i < job->benchmark.n; i++)
+    if (strcmp(job->benchmark.items[i].key, "file") == 0) path = job->benchmark.items[i].value;
+  if (!path || !path[0]) return;
+  FILE *f = fopen(path, "rb");
+  unsigned char *buf = f ? malloc(1 << 20) : NULL;
+  if (!buf) {
+    snprintf(out, size, "unreadable %s", path);
+    if (f) fclose(f);
+    return;
+  }
+  uLong crc = crc32(0L, Z_NULL, 0), adler = adler32(0L, Z_NULL, 0);
+  unsigned long long total = 0;
+  size_t n;
+  while ((n = fread(buf, 1, 1 << 20, f)) > 0) {
+    crc = crc32(crc, buf, (uInt)n);
+    adler = adler32(adler, buf, (uInt)n);
+    total += n;
+  }
+  if (ferror(f))
+    snprintf(out, size, "unreadable %s", path);
+  else
+    snprintf(out, size, "%llu %08lx %08lx %s", total, (unsigned long)crc,
+             (unsigned long)adler, path);
+  free(buf);
+  fclose(f);
+}
+
+/* The data file is the one the journal's first session read (journals written before the
+ * digest was recorded are not checked). */
+static int check_data(const mfbo_store *s, mfbo_error *err) {
+  if (mfbo_journal_n_notes(s->journal) == 0) return 0;
+  char *note, now[1200];
+  size_t len;
+  if (mfbo_journal_read_note(s->journal, 0, &note, &len, err) != 0) return -1;
+  const char *then = note_value(note, len, "data");
+  data_digest(s->job, now, sizeof now);
+  int rc = 0;
+  if (then[0] && strcmp(then, now) != 0)
+    rc = store_fail(err, s->path, "the job's data file changed since the sweep started "
+                    "(size, CRC32, Adler-32 and path then: %s; now: %s): resuming would mix "
+                    "results of the old and the new data; restore the file, or start again "
+                    "with --force", then, now[0] ? now : "no file");
+  free(note);
+  return rc;
+}
+
 static int add_session(mfbo_store *s, const char *what, const mfbo_provenance *prov,
                        mfbo_error *err) {
   char now[32], line[2048], ranks[16];
@@ -702,6 +756,9 @@ static int add_session(mfbo_store *s, const char *what, const mfbo_provenance *p
                note_add(&note, &len, "mpi_library", prov ? prov->mpi_library : "") ||
                note_add(&note, &len, "gsl_version", gsl_version) ||
                note_add(&note, &len, "job_path", s->job->path);
+  char data[1200];
+  data_digest(s->job, data, sizeof data);
+  if (!failed && data[0]) failed = note_add(&note, &len, "data", data);
   int rc = failed ? store_fail(err, s->path, "out of memory")
                   : mfbo_journal_append(s->journal, MFBO_JOURNAL_NOTE, 0, note, len, err);
   free(note);
@@ -910,6 +967,7 @@ static int open_journal_file(mfbo_store *s, mfbo_error *err) {
 
 /* The open journal of an interrupted sweep: every record checked, this session noted. */
 static int continue_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
+  if (check_data(s, err) != 0) return -1;
   /* every record, checked against the job before anything is run or written */
   for (uint64_t t = 0; t < s->n_tasks; t++) {
     if (!mfbo_journal_has(s->journal, t)) continue;

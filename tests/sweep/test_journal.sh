@@ -4,6 +4,8 @@
 #           ../shared/repro/forged_cfg_index.h5.partial, made here by forge_journal.py): the
 #           resume is refused with exit 2 and a message naming the task and the field, the
 #           journal is left untouched, nothing crashes (1 rank and 2 ranks).
+#   data:   the Kernel Tuner data file changed between the stop and the resume (issue 14,
+#           case 4): refused with exit 2, the journal untouched.
 #   flip:   one byte flipped in a record in the middle (issue 14, case 6): only that record
 #           is lost; the intact records after it are kept, and the message says so.
 set -u
@@ -76,6 +78,46 @@ flip)
   head -c -100 "$tmp/base.h5.partial" >"$out.partial"
   timeout -k 5 60 "$bin/mfbo-sweep" "$job" -o "$out" --resume --deadline 0.001 2>"$tmp/err"
   check "a torn end: cut, with its message" "grep -q 'dropped its last' $tmp/err && grep -q 'resuming: $((n - 1)) of 400' $tmp/err"
+  ;;
+data)
+  # the data file changes between a stop and the resume (issue 14, case 4): refused
+  cat >"$tmp/kt.json" <<'JSON'
+{"tune_params_keys": ["bs", "u"],
+ "tune_params": {"bs": [32, 64, 128], "u": [1, 2]},
+ "cache": {"32,1": {"bs": 32, "u": 1, "time": 1.5, "times": [1.5, 1.4, 1.6]},
+           "32,2": {"bs": 32, "u": 2, "time": 1.2, "times": [1.2, 1.2, 1.3]},
+           "64,1": {"bs": 64, "u": 1, "time": 1.1, "times": [1.1, 1.0, 1.2]},
+           "64,2": {"bs": 64, "u": 2, "time": 0.9, "times": [0.9, 0.9, 1.0]},
+           "128,1": {"bs": 128, "u": 1, "time": 2.0, "times": [2.0, 2.1, 1.9]}}}
+JSON
+  cp "$tmp/kt.json" "$tmp/kt.json.orig"
+  printf '[sweep]
+seeds = 1-3000
+budget_evals = 5
+[benchmark]
+type = kerneltuner
+file = kt.json
+[algorithm random]
+' >"$tmp/kt.ini"
+  cd "$tmp"
+  out=$tmp/kt.h5
+  "$bin/mfbo-sweep" kt.ini -o "$out" --deadline 0.001 --quiet
+  check "a stopped Kernel Tuner sweep (exit 3)" "[ $? -eq 3 ] && [ -f $out.partial ]"
+  # every recorded time changed (1.5 ms becomes 21.5 ms, ...)
+  sed -e 's/"time": \([0-9.]*\)/"time": 2\1/g' "$tmp/kt.json.orig" >"$tmp/kt.json"
+  sum=$(md5 "$out.partial")
+  timeout -k 5 60 "$bin/mfbo-sweep" kt.ini -o "$out" --resume --quiet 2>"$tmp/err"; rc=$?
+  check "data file changed: --resume exits 2 (got $rc)" "[ $rc -eq 2 ]"
+  check "... saying the data file changed" "grep -q 'data file changed since the sweep started' $tmp/err"
+  check "... the journal untouched, no file" "[ \"\$(md5 $out.partial)\" = '$sum' ] && [ ! -e $out ]"
+  [ $rc -eq 2 ] || cat "$tmp/err" >&2
+  timeout -k 5 60 mpirun -n 2 "$bin/mfbo-sweep" kt.ini -o "$out" --resume --quiet 2>"$tmp/err"
+  rc=$?
+  check "... on 2 ranks too (got $rc)" "[ $rc -eq 2 ] && grep -q 'data file changed' $tmp/err"
+  # the same data again: the resume goes on
+  cp "$tmp/kt.json.orig" "$tmp/kt.json"
+  "$bin/mfbo-sweep" kt.ini -o "$out" --resume --deadline 0.001 --quiet; rc=$?
+  check "the data restored: --resume goes on (stopped again: exit 3, got $rc)" "[ $rc -eq 3 ]"
   ;;
 *) echo "unknown case $case" >&2; exit 2 ;;
 esac

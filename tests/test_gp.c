@@ -432,6 +432,7 @@ static void test_categorical_gradient(void) {
   check_gradient(gp);
   mfbo_gp_fit_settings s = mfbo_gp_fit_defaults();
   CHECK(mfbo_gp_fit(gp, &s) == 0);
+  double theta[5], grad[5];
   mfbo_gp_get_theta(gp, theta);
   mfbo_gp_objective(gp, theta, 1, grad);
   for (int q = 0; q < 5; q++) CHECK(fabs(grad[q]) < 1e-2);

@@ -51,19 +51,23 @@ static void test_default_stages(void) {
 static void test_determinism(void) {
   static const char *const variants[] = {"", "acquisition=ei", "acquisition=pi",
                                          "acquisition=cost_ei", "full_space_max=0",
-                                         "local_from=1"};
-  for (int v = 0; v < 6; v++) {
-    mfbo_run_result a = toy_run(seed_bench, &mfbo_searcher_mfbo, variants[v], 5);
+                                         "local_from=1", "int_features=pow2, max_evals=120",
+                                         "categorical=binary"};
+  mfbo_benchmark *fail = toy_alloc("fail"); /* a flag for the categorical kernel, failures */
+  for (int v = 0; v < 8; v++) {
+    const mfbo_benchmark *bench = v == 7 ? fail : seed_bench;
+    mfbo_run_result a = toy_run(bench, &mfbo_searcher_mfbo, variants[v], 5);
     /* the second run sees a different heap: results must not depend on where arrays
        start (uninitialised reads, BLAS kernels that round by alignment) */
     void *shift[8];
     for (int k = 0; k < 8; k++) shift[k] = malloc(16 * (size_t)(v + k + 1));
-    mfbo_run_result b = toy_run(seed_bench, &mfbo_searcher_mfbo, variants[v], 5);
+    mfbo_run_result b = toy_run(bench, &mfbo_searcher_mfbo, variants[v], 5);
     for (int k = 0; k < 8; k++) free(shift[k]);
     CHECK(a.status == MFBO_RUN_OK && toy_same_run(&a, &b));
     mfbo_run_result_free(&a);
     mfbo_run_result_free(&b);
   }
+  mfbo_benchmark_free(fail);
 }
 
 /* A failed configuration is measured once and never asked for again. */

@@ -23,12 +23,20 @@
  *   measured, re-timed at fidelity_ultra (the seed re-timed the top of the high stage; with
  *   one model over every fidelity, the posterior mean already weighs the high-fidelity
  *   measurements most, and a fast configuration found early is not lost).
- * - The incumbent is the fastest configuration measured at the highest fidelity so far.
- * - Failed configurations (+inf) are kept out of the GP (a finite stand-in would bend the
- *   surface near valid fast configurations); they are remembered and never proposed again.
+ * - After the stages (trust_region = on): an anytime phase, a discrete trust region after
+ *   TuRBO (see the section below); with a budget it runs until the budget is spent,
+ *   without one until its first collapse or max_evals.
+ * - The incumbent (incumbent = mean) is the fastest configuration by its measurements at
+ *   the top fidelity; contenders (measured or predicted faster) are re-timed there first.
+ *   incumbent = top_fidelity (seed_pr): the fastest at the highest fidelity so far.
+ * - Failed configurations (+inf) are kept out of the time model (a finite stand-in would
+ *   bend the surface near valid fast configurations), never proposed again, and feed a
+ *   second GP on ran / failed whose probability of feasibility multiplies the acquisition.
  *
- * The model is refitted (hyperparameters by maximum likelihood) after every refit_every
- * new measurements; in between, new points update its Cholesky factor incrementally.
+ * The model is refitted (hyperparameters by maximum likelihood) after max(refit_every,
+ * refit_growth x n) new measurements, warm from the last fit except every cold_every-th;
+ * in between, new points update its Cholesky factor incrementally. docs/mfbo.md has the
+ * design, the measurements and what was tried and dropped.
  * All randomness comes from the run's searcher stream. */
 #include <math.h>
 #include <stdio.h>
@@ -846,36 +854,36 @@ static int cmp_scored(const void *pa, const void *pb) {
 /* The candidate maximising acquisition x feasibility, exactly but lazily: in decreasing
  * order of the acquisition (for lcb its optimistic improvement on the best mean), stopping
  * once no later one can win since feasibility <= 1. When none promises an improvement,
- * the first of the 64 best by acquisition that is more likely feasible than not (else
- * the most likely). -1 if out of memory. */
+ * the first of the 32 best by acquisition that is more likely feasible than not (else
+ * the most likely of them). -1 if out of memory. */
 static long pick_feasible(mfbo_state *st, long m, const double *acq) {
   enum { BLOCK = 32 };
   scored *sc = malloc((size_t)m * sizeof *sc);
-  long pick = -1;
   if (!sc) return -1;
   for (long i = 0; i < m; i++) sc[i] = (scored){acq[i], i};
   qsort(sc, (size_t)m, sizeof *sc, cmp_scored);
-  double top = 0, p_top = -1, p[BLOCK];
+  double top = 0, p[BLOCK];
   uint64_t codes[BLOCK];
-  int done = 0, rc = 0;
-  for (long k0 = 0; k0 < m && !done && rc == 0; k0 += BLOCK) {
+  long pick = -1;
+  int done = 0;
+  for (long k0 = 0; k0 < m && !done; k0 += BLOCK) {
     int n = m - k0 < BLOCK ? (int)(m - k0) : BLOCK;
     for (int i = 0; i < n; i++) codes[i] = st->cand_code[sc[k0 + i].i];
-    rc = feasibility(st, n, codes, p);
-    for (int i = 0; i < n && rc == 0; i++) {
-      const scored *c = &sc[k0 + i];
-      if (c->a <= top) { /* no later candidate can win: feasibility <= 1 */
-        done = 1;
-        break;
-      }
-      if (c->a * p[i] > top) top = c->a * p[i], pick = c->i;
+    if (feasibility(st, n, codes, p) != 0) /* no feasibility model: every p = 1 */
+      for (int i = 0; i < n; i++) p[i] = 1;
+    for (int i = 0; i < n && !done; i++) {
+      done = sc[k0 + i].a <= top; /* no later candidate can win: feasibility <= 1 */
+      if (!done && sc[k0 + i].a * p[i] > top) top = sc[k0 + i].a * p[i], pick = sc[k0 + i].i;
     }
-    if (pick < 0 && k0 == 0) /* no improvement promised: the likeliest to run of the best */
-      for (int i = 0; i < n && rc == 0; i++)
-        if (p[i] > p_top + 1e-9 || (p_top < 0.5 && p[i] >= 0.5)) p_top = p[i], pick = sc[i].i;
+    if (pick < 0 && k0 == 0) { /* no improvement promised: the likeliest to run of the best */
+      int best = 0;
+      for (int i = 0; i < n && p[best] < 0.5; i++)
+        if (p[i] > p[best]) best = i;
+      pick = sc[best].i;
+    }
   }
   free(sc);
-  return rc == 0 ? pick : -1;
+  return pick;
 }
 
 /* The index of the candidate to measure among m (with their posterior), or -1. */

@@ -5,7 +5,7 @@ Per file: the share of failed entries; over valid entries, the median coefficien
 variation of the recorded repetitions and the median kurtosis (3 for normal noise) of those
 repetitions; the median compile time (s) and the standard deviation of its log; the median
 per-repetition overhead ((benchmark_time - sum(times)) / reps, ms). Standard library only.
-Usage: python3 bench/dataset_noise.py [DATASETS_DIR]   (default ../shared/datasets)"""
+Usage: python3 bench/dataset_noise.py [DATASETS_DIR]   (default data)"""
 import gzip
 import json
 import math
@@ -36,7 +36,7 @@ def describe(path):
 
 
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets"
+    folder = sys.argv[1] if len(sys.argv) > 1 else "data"
     print(f"{'dataset':34} {'failed':>7} {'rep_cv':>7} {'rep_kurt':>8} {'compile_s':>9} "
           f"{'log_sd':>6} {'ovh_ms':>6}")
     for name in FILES:

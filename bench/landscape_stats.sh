@@ -7,7 +7,7 @@
 # The table in docs/landscapes.md is this script's output.
 # Usage: bash bench/landscape_stats.sh [BUILD_DIR] [JOB[@INSTANCE] ... | --knobs]
 #   (from the repository root; --knobs: synthetic instance 1, dimension 8, one knob at a time)
-#   default jobs: the three shared datasets, synthetic instances 1-5 at the default
+#   default jobs: the three datasets of data/, synthetic instances 1-5 at the default
 #   dimension 8, and instance 1 at dimensions 5 and 10 (a minute or two in all).
 set -euo pipefail
 build=${1:-build}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # load_landscapes.sh: how long loading a Kernel Tuner dataset takes (issue 7: the largest,
 # dedispersion, 3.4 MB gzipped / 11,130 entries, must load well under a second), side by
-# side for the three shared files; median of REPS runs, each a fresh process:
+# side for the three files of data/; median of REPS runs, each a fresh process:
 #   load:      building the benchmark once (read + gunzip + JSON parse + indexing + optimum),
 #              timed inside bench/load_time.c around mfbo_benchmark_alloc;
 #   landscape: the whole `mfbo-landscape JOB` command a user runs (it builds the benchmark

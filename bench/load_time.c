@@ -47,6 +47,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read the job or its benchmark type\n", argv[1]);
     return 2;
   }
+  mfbo_settings_set_dir_of(&job.settings, argv[1]); /* `file =` is relative to the job */
   mfbo_error err;
   mfbo_error_clear(&err);
   double t0 = now_s();

@@ -5,7 +5,7 @@
 # and 1 x C; it prints the table and the verdict (mfbo's median <= every other searcher's
 # at each point: MET/MISSED with the margin; final median regret <= 1%).
 # Landscapes: the three real ones (jobs/kt-*.ini: convolution A100, dedispersion MI250X,
-# pnpoly RTX3090; their data is ../shared/datasets, so run from the repository root) and
+# pnpoly RTX3090; their data is in data/) and
 # the synthetic family at dimensions 5-15 (jobs/anytime-synthetic-dN.ini).
 # CUT: the synthetic jobs have 5 instances each (1-5), not the study's 10-20: d13 alone
 # takes ~25 s per instance to load twice (optimum by enumeration of 23 million

@@ -7,7 +7,7 @@
 #   seed       jobs/study-seed.ini: the seed's convergence analysis, random, pattern, de,
 #              hyperband, mfbo (defaults) and mfbo with preset = seed_pr (30 seeds)
 #   real       jobs/study-real-*.ini: the same searchers on each of the three Kernel Tuner
-#              landscapes of ../shared/datasets (20 seeds each, a cost budget per landscape)
+#              landscapes of data/ (20 seeds each, a cost budget per landscape)
 #   synthetic  jobs/study-synthetic-d{5,8,10,12,15}.ini: the synthetic family across
 #              dimensions, 10 instances x 10 seeds each (without mfbo-seed_pr)
 #   speed      the runner's own speed: the built-in default job on 1, 2 and 64 ranks, 1000
@@ -42,7 +42,7 @@
 #   PYTHON             a python3 with h5py and pandas (default /usr/bin/python3)
 # Open MPI settings for a container or a small machine, as root, are set only when unset:
 # OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM), OMPI_MCA_rmaps_base_oversubscribe, OMPI_MCA_btl,
-# OMPI_MCA_btl_vader_single_copy_mechanism, OMPI_MCA_plm (see ../shared/notes/hpc.md).
+# OMPI_MCA_btl_vader_single_copy_mechanism, OMPI_MCA_plm (see docs/hpc-notes.md).
 #
 # Wall times depend on the machine's load: the script prints the load average with each
 # part's time. Measured on the 2-core development VM (load average 2-5 from other work),

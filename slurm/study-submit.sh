@@ -6,8 +6,8 @@
 #
 #   bash slurm/study-submit.sh [JOB.ini ...]      (default: every slurm/jobs/*.ini)
 #
-# Run it from anywhere on the login node; it works in the repository root, so the jobs'
-# `file = ../shared/datasets/...` resolve there. Results: RESULTS/NAME.h5, the analysis in
+# Run it from anywhere on the login node; it works in the repository root (the jobs'
+# `file = ../../data/...` is relative to the job file, so it resolves from anywhere). Results: RESULTS/NAME.h5, the analysis in
 # RESULTS/NAME-analysis/, Slurm's output in RESULTS/NAME-JOBID.out and
 # RESULTS/NAME-analyze-JOBID.out. Environment (defaults in brackets):
 #   MFBO_STUDY_RANKS    MPI ranks per sweep [64]

@@ -1,9 +1,10 @@
-/* test_kerneltuner.c: the `kerneltuner` benchmark on the three shared Kernel Tuner datasets
+/* test_kerneltuner.c: the `kerneltuner` benchmark on the three Kernel Tuner datasets of data/
  * (the README's counts and optima exactly; kinds; the default; neighbours are members; the
  * noise of fidelity-r measurements against the recorded repetitions, read independently
  * with jansson; the cost formula) and on small files made here: inferred kinds, settings,
  * and every error class (truncated, invalid JSON, missing file, no valid entry, ...).
- * Usage: test_kerneltuner DATASETS_DIR; exits 77 (skipped) if DATASETS_DIR is absent. */
+ * and where a relative `file =` is looked for (the job's directory, then the data directory).
+ * Usage: test_kerneltuner DATA_DIR (the repository's data/; a missing one is a failure). */
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 #include <math.h>
@@ -78,7 +79,7 @@ static json_t *read_gz_json(const char *path) {
   return root;
 }
 
-/* ---------------------------------------------------------------- the shared datasets */
+/* ---------------------------------------------------------------- the datasets of data/ */
 
 typedef struct {
   const char *file;
@@ -410,6 +411,61 @@ static void test_errors(const char *dir) {
   mfbo_settings_free(&space);
 }
 
+/* A relative `file =` is looked for in the settings' directory (the job file's), then in the
+ * installed data directory; the message of a missing one names both. */
+static void test_resolution(void) {
+  mfbo_settings s, copy;
+  mfbo_settings_init(&s);
+  CHECK(mfbo_settings_set_dir_of(&s, "jobs/kt.ini") == 0 && s.dir && strcmp(s.dir, "jobs") == 0);
+  CHECK(mfbo_settings_set_dir_of(&s, "/x.ini") == 0 && s.dir && strcmp(s.dir, "/") == 0);
+  CHECK(mfbo_settings_set_dir_of(&s, "a/b/c.ini") == 0 && s.dir && strcmp(s.dir, "a/b") == 0);
+  CHECK(mfbo_settings_set_dir_of(&s, "kt.ini") == 0 && s.dir == NULL);
+  CHECK(mfbo_settings_set_dir_of(&s, "/dev/stdin") == 0 && s.dir == NULL);
+  CHECK(mfbo_settings_set_dir_of(&s, "/proc/self/fd/0") == 0 && s.dir == NULL);
+  CHECK(mfbo_settings_set_dir_of(&s, tmp_dir) == 0 && s.dir && strcmp(s.dir, "/tmp") == 0);
+  CHECK(mfbo_settings_copy(&copy, &s) == 0 && copy.dir && strcmp(copy.dir, "/tmp") == 0);
+  mfbo_settings_free(&copy);
+  mfbo_settings_free(&s);
+  CHECK(strstr(mfbo_data_dir(), "/mfbo/data") != NULL);
+
+  /* "small.json" next to a job file in tmp_dir: found whatever the current directory */
+  char job_path[1100], out[1100], where[2300];
+  snprintf(job_path, sizeof job_path, "%s/job.ini", tmp_dir);
+  mfbo_settings_init(&s);
+  CHECK(mfbo_settings_set_dir_of(&s, job_path) == 0);
+  CHECK(mfbo_settings_find_file(&s, "small.json", out, sizeof out, where, sizeof where) == 0);
+  CHECK(strcmp(out, path_in(tmp_dir, "small.json")) == 0);
+  mfbo_settings_add(&s, "file", "small.json", FILE_LINE, NULL);
+  mfbo_settings space;
+  mfbo_settings_init(&space);
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  mfbo_benchmark *b = mfbo_benchmark_alloc(&mfbo_benchmark_kerneltuner, &s, &space, 1, &err);
+  CHECK(b != NULL && mfbo_space_size(b->space) == 3);
+  mfbo_benchmark_free(b);
+  mfbo_settings_free(&s);
+  /* a missing one: the message names the job's directory and the data directory */
+  mfbo_settings_init(&s);
+  CHECK(mfbo_settings_set_dir_of(&s, job_path) == 0);
+  mfbo_settings_add(&s, "file", "nowhere.json", FILE_LINE, NULL);
+  mfbo_error_clear(&err);
+  CHECK(mfbo_benchmark_alloc(&mfbo_benchmark_kerneltuner, &s, &space, 1, &err) == NULL);
+  CHECK(err.line == FILE_LINE && strstr(err.msg, "nowhere.json: cannot open: No such file") &&
+        strstr(err.msg, tmp_dir) && strstr(err.msg, mfbo_data_dir()));
+  mfbo_settings_free(&s);
+  /* an absolute path is taken as it is: no other place is looked at */
+  mfbo_settings_init(&s);
+  CHECK(mfbo_settings_find_file(&s, "/nonexistent/x.json", out, sizeof out, where,
+                                sizeof where) == -1);
+  CHECK(strcmp(out, "/nonexistent/x.json") == 0 && !strstr(where, mfbo_data_dir()));
+  /* without a directory (a job given as text): the current directory */
+  CHECK(mfbo_settings_find_file(&s, "no-such-file.json", out, sizeof out, where,
+                                sizeof where) == -1);
+  CHECK(strcmp(out, "no-such-file.json") == 0 && strncmp(where, ". and ", 6) == 0);
+  mfbo_settings_free(&s);
+  mfbo_settings_free(&space);
+}
+
 static void remove_tmp_dir(void) {
   static const char *const names[] = {
       "small.json",    "pnpoly-cut.json.gz", "pnpoly-whole.json.gz", "small-cut.json.gz",
@@ -427,8 +483,9 @@ int main(int argc, char **argv) {
   }
   struct stat st;
   if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "SKIPPED: the shared datasets directory %s is absent\n", argv[1]);
-    return 77;
+    fprintf(stderr, "FAILED: the data directory %s is absent (it is part of the repository)\n",
+            argv[1]);
+    return 1;
   }
   if (!mkdtemp(tmp_dir)) {
     perror("mkdtemp");
@@ -438,6 +495,7 @@ int main(int argc, char **argv) {
   test_dataset_kinds(argv[1]);
   test_small_file();
   test_errors(argv[1]);
+  test_resolution();
   remove_tmp_dir();
   CHECK_DONE();
 }

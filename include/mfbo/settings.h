@@ -18,6 +18,8 @@ typedef struct {
   mfbo_setting *items;
   int n, cap;
   int line; /* the line of the section header, 0 if none */
+  char *dir; /* where a relative path in a value is looked for first (the job file's own
+              * directory); NULL: the current directory. Not part of the canonical text. */
 } mfbo_settings;
 
 void mfbo_settings_init(mfbo_settings *s);
@@ -46,6 +48,20 @@ int mfbo_settings_check_unused(const mfbo_settings *s, const char *what, mfbo_er
 void mfbo_settings_reset(mfbo_settings *s);
 /* "k1=v1\nk2=v2\n..." sorted by key: what a run's random stream is derived from. */
 char *mfbo_settings_canonical(const mfbo_settings *s);
+
+/* Sets s->dir to the directory part of path ("jobs/kt.ini" -> "jobs"; NULL for a path
+ * without '/' and for special files under /dev/ or /proc/, such as /dev/stdin, which are
+ * resolved against the current directory). -1: out of memory. */
+int mfbo_settings_set_dir_of(mfbo_settings *s, const char *path);
+/* The installed data directory (MFBO_DATADIR at compile time: PREFIX/share/mfbo/data). */
+const char *mfbo_data_dir(void);
+/* Finds the data file a setting names: an absolute path as it is; a relative one in s->dir
+ * (the job's directory), then in mfbo_data_dir(). Returns 0 with the path to open in out;
+ * -1 when it is in neither place (or out is too small), with out = the first place looked
+ * at (to open, for the system's error message) and where = "PLACE and PLACE" for a
+ * message. */
+int mfbo_settings_find_file(const mfbo_settings *s, const char *name, char *out, size_t size,
+                            char *where, size_t where_size);
 
 /* Strict number parsing: the whole string must be the number. */
 int mfbo_parse_long(const char *text, long *out);

@@ -1,5 +1,5 @@
 /* analysis.h: everything mfbo-analyze reports, computed from a results file (metrics:
- * ../shared/spec/metrics.md). Per algorithm label: the final incumbents, evaluations and
+ * docs/spec/metrics.md). Per algorithm label: the final incumbents, evaluations and
  * costs of its runs; success and ERT per target; convergence curves on common grids; the
  * rank-sum tests between labels. It reads traces through results.h and computes through
  * stats.h; it writes nothing (summary.c and plot.c do). */

@@ -1,4 +1,4 @@
-/* stats.h: the statistics of the analysis (docs: ../shared/spec/metrics.md), on plain
+/* stats.h: the statistics of the analysis (docs: docs/spec/metrics.md), on plain
  * arrays. No HDF5, no gnuplot, no files: a unit test calls every function on hand-made data.
  * Values may be +inf (a run with no incumbent, a target never reached); never NaN, unless a
  * function says so. GSL does the sorting, quantiles, random numbers and normal tail. */

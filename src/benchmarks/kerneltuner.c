@@ -1,5 +1,5 @@
 /* kerneltuner.c: the `kerneltuner` benchmark: a real, brute-forced GPU tuning space read
- * from a Kernel Tuner cache file (.json or .json.gz; see ../shared/datasets/README.md).
+ * from a Kernel Tuner cache file (.json or .json.gz; see data/README.md).
  * The space is the set of configurations the file lists (restricted, not cartesian); the
  * true time of a configuration is its recorded `time`, a measurement at fidelity r is the
  * mean of r repetitions drawn with replacement from its recorded `times`, and the cost is
@@ -33,9 +33,10 @@ typedef struct {
 
 /* What a loader needs to report an error: the data file and the job line naming it. */
 typedef struct {
-  const char *path;
+  const char *path; /* as the job gives it (messages name it so) */
   int line;
   mfbo_error *err;
+  const mfbo_settings *settings; /* where a relative path is looked for (settings->dir) */
 } kt_ctx;
 
 __attribute__((format(printf, 2, 3))) static int kt_fail(const kt_ctx *c, const char *fmt, ...) {
@@ -93,11 +94,18 @@ static char *read_stream(const kt_ctx *c, gzFile f, size_t *len) {
 
 /* The whole file, decompressed if it is gzip (zlib reads plain files as they are). */
 static char *read_all(const kt_ctx *c, size_t *len, int *gzipped) {
+  char path[4096], where[2 * 4096 + 8];
+  int found = mfbo_settings_find_file(c->settings, c->path, path, sizeof path, where,
+                                      sizeof where) == 0;
   errno = 0;
-  gzFile f = gzopen(c->path, "rb");
+  gzFile f = gzopen(path, "rb");
   if (!f) {
-    kt_fail(c, "cannot open: %s (a relative path is relative to the current directory)",
-            errno ? strerror(errno) : "out of memory");
+    const char *why = errno ? strerror(errno) : "out of memory";
+    if (found || c->path[0] == '/')
+      kt_fail(c, "cannot open: %s", why);
+    else
+      kt_fail(c, "cannot open: %s (a relative path is looked for in the job file's directory, "
+              "then in the installed data directory: %s)", why, where);
     return NULL;
   }
   gzbuffer(f, 1 << 17);
@@ -231,8 +239,9 @@ static int add_numbers(mfbo_space *space, const kt_param *p, mfbo_error *err) {
 
 /* Adds the parameter to the space with its inferred kind and maps list positions to it. */
 static int add_param(const kt_ctx *c, mfbo_space *space, kt_param *p) {
-  long long *sorted = malloc((size_t)p->n * sizeof *sorted);
-  p->space_of = malloc((size_t)p->n * sizeof *p->space_of);
+  size_t n = p->n > 0 ? (size_t)p->n : 1; /* check_list saw n >= 1; the compiler does not */
+  long long *sorted = malloc(n * sizeof *sorted);
+  p->space_of = malloc(n * sizeof *p->space_of);
   if (!sorted || !p->space_of) {
     free(sorted);
     return kt_fail(c, "out of memory");
@@ -565,7 +574,7 @@ static int kt_init(void *vstate, mfbo_settings *settings, int instance, mfbo_spa
                    ".json.gz)");
     return -1;
   }
-  kt_ctx c = {.path = file->value, .line = file->line, .err = err};
+  kt_ctx c = {.path = file->value, .line = file->line, .err = err, .settings = settings};
   json_t *root = load_json(&c);
   if (!root) return -1;
   int rc = load_cache(&c, root, &cs, st, space); /* on failure, kt_free cleans up */

@@ -1,4 +1,4 @@
-/* seed.c: the `seed` benchmark, exactly as ../shared/spec/seed-benchmark.md defines it: a
+/* seed.c: the `seed` benchmark, exactly as docs/spec/seed-benchmark.md defines it: a
  * quadratic bowl over (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages) with two Gaussian
  * attractors and non-smooth penalties; Gaussian noise of sd noise_sd_ms / sqrt(reps),
  * floored at 0.1 ms; cost = compile_s (once per configuration and run) + reps x (true time +

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void mfbo_settings_init(mfbo_settings *s) { memset(s, 0, sizeof *s); }
 
@@ -15,6 +16,7 @@ void mfbo_settings_free(mfbo_settings *s) {
     free(s->items[i].value);
   }
   free(s->items);
+  free(s->dir);
   memset(s, 0, sizeof *s);
 }
 
@@ -59,6 +61,7 @@ int mfbo_settings_add(mfbo_settings *s, const char *key, const char *value, int 
 int mfbo_settings_copy(mfbo_settings *dst, const mfbo_settings *src) {
   mfbo_settings_init(dst);
   dst->line = src->line;
+  if (src->dir && !(dst->dir = strdup(src->dir))) return -1;
   for (int i = 0; i < src->n; i++)
     if (mfbo_settings_add(dst, src->items[i].key, src->items[i].value, src->items[i].line,
                           NULL) != 0) {
@@ -186,4 +189,45 @@ char *mfbo_settings_canonical(const mfbo_settings *s) {
   }
   free(sorted);
   return text;
+}
+
+/* ---------------------------------------------------------------- data files */
+
+#ifndef MFBO_DATADIR
+#define MFBO_DATADIR "/usr/local/share/mfbo/data"
+#endif
+
+const char *mfbo_data_dir(void) { return MFBO_DATADIR; }
+
+int mfbo_settings_set_dir_of(mfbo_settings *s, const char *path) {
+  free(s->dir);
+  s->dir = NULL;
+  const char *slash = strrchr(path, '/');
+  if (!slash || strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) return 0;
+  size_t n = slash == path ? 1 : (size_t)(slash - path); /* "/x.ini" -> "/" */
+  s->dir = strndup(path, n);
+  return s->dir ? 0 : -1;
+}
+
+/* dir/name into out; 0 if it fits. */
+static int join(char *out, size_t size, const char *dir, const char *name) {
+  int n = dir ? snprintf(out, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name)
+              : snprintf(out, size, "%s", name);
+  return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int mfbo_settings_find_file(const mfbo_settings *s, const char *name, char *out, size_t size,
+                            char *where, size_t where_size) {
+  struct stat st;
+  if (where_size) where[0] = '\0';
+  if (name[0] == '/') {
+    snprintf(where, where_size, "%s", name);
+    return join(out, size, NULL, name) == 0 && stat(out, &st) == 0 ? 0 : -1;
+  }
+  const char *dirs[2] = {s->dir ? s->dir : ".", mfbo_data_dir()};
+  for (int i = 0; i < 2; i++)
+    if (join(out, size, dirs[i], name) == 0 && stat(out, &st) == 0) return 0;
+  snprintf(where, where_size, "%s and %s", dirs[0], dirs[1]);
+  if (join(out, size, s->dir, name) != 0) snprintf(out, size, "%s", name);
+  return -1;
 }

@@ -646,6 +646,12 @@ int mfbo_job_load_file(const char *path, mfbo_job *job, mfbo_error *err) {
   char *text = NULL;
   size_t len = 0;
   if (read_file(path, &text, &len, err) != 0) return -1;
+  /* a data file named by the job is looked for in the job file's directory first */
+  if (mfbo_settings_set_dir_of(&job->benchmark, path) != 0) {
+    free(text);
+    mfbo_error_set(err, 0, "out of memory");
+    return -1;
+  }
   char stem[sizeof job->name];
   basename_stem(path, stem, sizeof stem);
   return load(path, stem, text, len, job, err);
@@ -667,7 +673,9 @@ int mfbo_job_load_file_text(const char *path, const char *text, size_t len, mfbo
   if (!err) err = &local;
   start(path, job, err);
   char *copy = malloc(len + 1);
-  if (!copy) {
+  if (!copy || mfbo_settings_set_dir_of(&job->benchmark, path) != 0) {
+    free(copy);
+    mfbo_settings_free(&job->benchmark);
     mfbo_error_set(err, 0, "out of memory");
     return -1;
   }

@@ -685,17 +685,20 @@ static const char *note_value(const char *note, size_t len, const char *key) {
 }
 
 /* Adds this session's note to the journal; what is "created" or "resumed". */
-/* What identifies the data file the job reads ([benchmark] file =, opened as the benchmark
- * opens it: relative to the current directory): "SIZE CRC32 ADLER32 PATH"; "" when the job
- * reads no file; "unreadable PATH" when it cannot be read. Recorded in each session's note:
- * --resume refuses to mix results of a file that changed in between. */
+/* What identifies the data file the job reads ([benchmark] file =, found as the benchmark
+ * finds it: in the job file's directory, then the installed data directory): "SIZE CRC32
+ * ADLER32 PATH", PATH as the job gives it; "" when the job reads no file; "unreadable PATH"
+ * when it cannot be read. Recorded in each session's note: --resume refuses to mix results
+ * of a file that changed in between. */
 static void data_digest(const mfbo_job *job, char *out, size_t size) {
   const char *path = NULL;
   out[0] = '\0';
   for (int i = 0; i < job->benchmark.n; i++)
     if (strcmp(job->benchmark.items[i].key, "file") == 0) path = job->benchmark.items[i].value;
   if (!path || !path[0]) return;
-  FILE *f = fopen(path, "rb");
+  char found[4096], where[2 * 4096 + 8];
+  mfbo_settings_find_file(&job->benchmark, path, found, sizeof found, where, sizeof where);
+  FILE *f = fopen(found, "rb");
   unsigned char *buf = f ? malloc(1 << 20) : NULL;
   if (!buf) {
     snprintf(out, size, "unreadable %s", path);

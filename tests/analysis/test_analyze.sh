@@ -9,7 +9,7 @@
 set -u
 bin=$1; src=$2
 analyze=$bin/mfbo-analyze
-py=/usr/bin/python3 # Debian's, with h5py and NumPy (see ../shared/notes/hpc.md)
+py=/usr/bin/python3 # Debian's, with h5py and NumPy (see docs/hpc-notes.md)
 here=$src/tests/analysis
 fail=0
 check() { if ! eval "$2"; then echo "FAILED: $1" >&2; fail=1; else echo "ok: $1"; fi; }

@@ -83,7 +83,7 @@ head -c 128 /dev/urandom >"$tmp/munge/munge.key"
 chown munge:munge "$tmp/munge/munge.key"; chmod 400 "$tmp/munge/munge.key"
 sock=$tmp/munge/munge.socket
 
-# The minimal configuration of ../shared/notes/hpc.md, with this test's own munged socket
+# The minimal configuration of docs/hpc-notes.md, with this test's own munged socket
 # and ports. cred_expire=10: a requeued job waits that long before it may start again
 # (the default is 120 s); sched_interval=2: pending jobs are looked at every 2 s.
 # FirstJobId: job ids of their own, since Open MPI names its shared-memory files

@@ -5,7 +5,7 @@ issue 14. Forged records get a valid CRC, so that only checking what they say ca
 
 HOW:
   cfg-index      a configuration index of evaluation 1 far outside its parameter's range
-                 (like ../shared/repro/forged_cfg_index.h5.partial)
+                 (like issue 14's forged_cfg_index.h5.partial)
   cfg-negative   the same, negative
   incumbent      the incumbent configuration's index out of range
   status         a status that is neither ok nor failed

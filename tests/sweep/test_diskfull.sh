@@ -13,7 +13,7 @@ mnt=$tmp/disk
 cleanup() { umount "$mnt" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 export OMPI_MCA_btl_vader_backing_directory=$tmp OMPI_MCA_orte_tmpdir_base=$tmp
-job=$src/tests/sweep/f.ini # the job of ../shared/repro, 40 tasks
+job=$src/tests/sweep/f.ini # issue 14's reproducer job, 40 tasks
 
 # Mounts a fresh tmpfs of $1 at $mnt; exits 77 (skip) where that is impossible.
 small_disk() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_journal.sh BIN SRC CASE: --resume on a journal (FILE.partial) that was tampered with.
 #   forged: records with a valid CRC whose fields do not fit the job (issue 14, case 3; like
-#           ../shared/repro/forged_cfg_index.h5.partial, made here by forge_journal.py): the
+#           the issue's forged_cfg_index.h5.partial, made here by forge_journal.py): the
 #           resume is refused with exit 2 and a message naming the task and the field, the
 #           journal is left untouched, nothing crashes (1 rank and 2 ranks).
 #   data:   the Kernel Tuner data file changed between the stop and the resume (issue 14,

@@ -23,7 +23,8 @@ rc=$?
 check "a missing job file, 2 ranks: exit 2 (got $rc)" "[ $rc -eq 2 ]"
 check "... one message, from rank 0" "[ \$(grep -c 'missing.ini: error: cannot open' $tmp/err) -eq 1 ]"
 
-# a tiny Kernel Tuner cache file, named relative to the current directory
+# a tiny Kernel Tuner cache file beside the job, named relative to it; the job is given by a
+# relative path, so each rank looks for the file in its own current directory
 mkdir -p "$tmp/a" "$tmp/b"
 cat >"$tmp/a/kt.json" <<'JSON'
 {"tune_params_keys": ["bs", "u"],
@@ -34,13 +35,14 @@ cat >"$tmp/a/kt.json" <<'JSON'
            "64,2": {"bs": 64, "u": 2, "time": 0.9, "times": [0.9, 0.9, 1.0]},
            "128,1": {"bs": 128, "u": 1, "time": 2.0, "times": [2.0, 2.1, 1.9]}}}
 JSON
-printf '[sweep]\nseeds = 1-4\nbudget_evals = 5\n[benchmark]\ntype = kerneltuner\nfile = kt.json\n[algorithm random]\n' >"$tmp/kt.ini"
-(cd "$tmp/a" && timeout -k 5 ${LOAD_TIMEOUT:-60} mpirun -n 2 "$bin/mfbo-sweep" "$tmp/kt.ini" -o "$tmp/kt.h5" --quiet)
+printf '[sweep]\nseeds = 1-4\nbudget_evals = 5\n[benchmark]\ntype = kerneltuner\nfile = kt.json\n[algorithm random]\n' >"$tmp/a/kt.ini"
+(cd "$tmp/a" && timeout -k 5 ${LOAD_TIMEOUT:-60} mpirun -n 2 "$bin/mfbo-sweep" kt.ini -o "$tmp/kt.h5" --quiet)
 check "the data file on every rank: exit 0" "[ $? -eq 0 ]"
 for n in 2 3; do
-  # rank 0 runs in a/, which has the file; the other ranks in b/, which has not
-  timeout -k 5 ${LOAD_TIMEOUT:-60} mpirun -n 1 -wdir "$tmp/a" "$bin/mfbo-sweep" "$tmp/kt.ini" -o "$tmp/kt$n.h5" \
-    : -n $((n - 1)) -wdir "$tmp/b" "$bin/mfbo-sweep" "$tmp/kt.ini" -o "$tmp/kt$n.h5" 2>"$tmp/err"
+  # rank 0 runs in a/, which has the file; the other ranks in b/, which has not (rank 0 alone
+  # reads the job file and sends its text)
+  timeout -k 5 ${LOAD_TIMEOUT:-60} mpirun -n 1 -wdir "$tmp/a" "$bin/mfbo-sweep" kt.ini -o "$tmp/kt$n.h5" \
+    : -n $((n - 1)) -wdir "$tmp/b" "$bin/mfbo-sweep" kt.ini -o "$tmp/kt$n.h5" 2>"$tmp/err"
   rc=$?
   check "$n ranks, the data file missing on ranks 1..: exit 2, no hang (got $rc)" "[ $rc -eq 2 ]"
   check "... rank 1 says why" "grep -q 'on rank 1 of $n (host .*kt.json.*' $tmp/err"

@@ -618,6 +618,53 @@ static void test_seed_table(void) {
   printf("mean regret: hyperband %.4f, random %.4f\n", sum / 10, sum_random / 10);
 }
 
+/* max_evals (what the job loader checks a job without a budget by) is exactly what a run
+ * without a budget makes, on spaces that are exhausted, and -1 past its limit. */
+static long bound_of(const mfbo_benchmark *b, const mfbo_searcher_type *type,
+                     const char *const *kv, long limit) {
+  mfbo_settings s;
+  settings_of(&s, kv);
+  void *state = calloc(1, type->state_size);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  mfbo_error err;
+  long n = -2;
+  if (type->init(state, b->space, &s, rng, &err) == 0) n = type->max_evals(state, limit);
+  type->free(state);
+  free(state);
+  gsl_rng_free(rng);
+  mfbo_settings_free(&s);
+  return n;
+}
+
+static void test_max_evals(void) {
+  static const char *const iters2[] = {"max_iterations=2", NULL};
+  static const char *const quick[] = {"preset=quick", NULL};
+  static const char *const sh_big[] = {"n_configs=500", NULL};
+  const char *const *kvs[] = {NULL, iters2, quick, sh_big};
+  const char *sizes[] = {"1", "10", "200", "1000"};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    mfbo_benchmark *toy = toy_alloc("linear", sizes[i]);
+    for (size_t k = 0; k < sizeof kvs / sizeof kvs[0]; k++) {
+      const mfbo_searcher_type *types[] = {&mfbo_searcher_hyperband, &mfbo_searcher_sh};
+      for (int t = 0; t < 2; t++) {
+        if ((t == 0) != (kvs[k] != sh_big)) continue;
+        mfbo_run_result r = run_on(toy, types[t], kvs[k], 3, 0, 0);
+        long bound = bound_of(toy, types[t], kvs[k], 10000000);
+        if (r.n_evals != bound)
+          fprintf(stderr, "%s on %s configurations: %ld evaluations, max_evals says %ld\n",
+                  types[t]->name, sizes[i], r.n_evals, bound);
+        CHECK(r.status == MFBO_RUN_OK && r.n_evals == bound);
+        CHECK(bound_of(toy, types[t], kvs[k], r.n_evals - 1) == -1);
+        mfbo_run_result_free(&r);
+      }
+    }
+    mfbo_benchmark_free(toy);
+  }
+  mfbo_run_result r = run_on(seed_bench, &mfbo_searcher_hyperband, NULL, 7, 0, 0);
+  CHECK(bound_of(seed_bench, &mfbo_searcher_hyperband, NULL, 10000000) == r.n_evals);
+  mfbo_run_result_free(&r);
+}
+
 int main(void) {
   mfbo_settings empty, space;
   mfbo_settings_init(&empty);
@@ -634,6 +681,7 @@ int main(void) {
   test_ties();
   test_failures();
   test_exhaustion();
+  test_max_evals();
   test_determinism();
   test_settings();
   test_seed_table();

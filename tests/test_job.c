@@ -107,6 +107,7 @@ static const struct {
     {"bad-benchmark-value.ini", 7, "compile_s = -1: must be between 0"},
     {"bad-space.ini", 7, "unknown parameter 'BLOCK_Q' in [space]"},
     {"bad-label.ini", 6, "bad algorithm label 'my/random'"},
+    {"bad-unfinishable.ini", 10, "[algorithm hyperband] (hyperband) cannot finish"},
     {"bad-syntax.ini", 3, "syntax error"},
     {"bad-header.ini", 4, "section header without closing ']'"},
     {"bad-indented.ini", 4, "indented line"},
@@ -416,6 +417,50 @@ static void test_lists(void) {
   CHECK(list_fails("0-1000000", 0, LONG_MAX, "list too long"));
 }
 
+/* A search that cannot stop before the run loop's limit of 10 million evaluations, in a job
+ * without a budget, is refused at its header with a hint (issue 14); bounded ones load. */
+#define BIG "[sweep]\nseeds = 1\n%s[benchmark]\ntype = synthetic\ndimension = 15\n" \
+            "[algorithm a]\n%s\n"
+static void expect_finishes(const char *sweep, const char *alg, int ok_expected) {
+  char text[512];
+  snprintf(text, sizeof text, BIG, sweep, alg);
+  mfbo_job job;
+  mfbo_error err;
+  int rc = mfbo_job_load_text("inline", text, &job, &err);
+  int ok = ok_expected ? rc == 0
+                       : rc == -1 && err.line == 6 && strstr(err.msg, "cannot finish") &&
+                             strstr(err.msg, "set budget_evals or budget_cost_s in [sweep]");
+  if (!ok) {
+    fprintf(stderr, "expected %s for:\n%s\ngot rc %d, ", ok_expected ? "success" : "refusal",
+            text, rc);
+    if (rc != 0) mfbo_error_print(&err, stderr);
+  }
+  CHECK(ok);
+  if (rc == 0) mfbo_job_free(&job);
+}
+
+static void test_unfinishable(void) {
+  expect_finishes("", "type = hyperband", 0);
+  expect_finishes("", "type = hyperband\npreset = quick", 0);
+  expect_finishes("budget_evals = 500\n", "type = hyperband", 1);
+  expect_finishes("budget_cost_s = 60\n", "type = hyperband", 1);
+  expect_finishes("", "type = hyperband\nmax_iterations = 3", 1);
+  expect_finishes("", "type = sh", 1);
+  expect_finishes("", "type = sh\nn_configs = 9000000", 0);
+  expect_finishes("", "type = random\ncount = 20000000", 0);
+  expect_finishes("budget_evals = 10\n", "type = random\ncount = 20000000", 1);
+  expect_finishes("", "type = random", 1);
+  expect_finishes("", "type = pattern", 1);
+  /* a space small enough to exhaust: hyperband stops by itself */
+  mfbo_job job;
+  mfbo_error err;
+  int rc = mfbo_job_load_text(
+      "inline", "[sweep]\nseeds = 1\n[benchmark]\ntype = seed\n[algorithm hyperband]\n", &job,
+      &err);
+  CHECK(rc == 0);
+  if (rc == 0) mfbo_job_free(&job);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s TESTS_JOBS_DIR PROJECT_JOBS_DIR\n", argv[0]);
@@ -438,6 +483,7 @@ int main(int argc, char **argv) {
   test_bad_files();
   test_odd_files();
   test_text_errors();
+  test_unfinishable();
   unlink(path_in(tmp_dir, "odd.ini"));
   unlink(path_in(tmp_dir, "odd-good.job"));
   rmdir(tmp_dir);

@@ -153,7 +153,7 @@ static int bad_incumbent(const void *st, int *cfg) { (void)st, (void)cfg; return
 static void bad_free(void *st) { (void)st; }
 
 static const mfbo_searcher_type bad_searcher = {"bad", "test", sizeof(bad_state), bad_init,
-                                                bad_ask, bad_tell, bad_incumbent, bad_free, NULL};
+                                                bad_ask, bad_tell, bad_incumbent, bad_free, NULL, NULL};
 
 /* A failing searcher ends its run as FAILED with a message, keeping the trace so far. */
 static void test_failures(void) {

@@ -11,6 +11,10 @@
 #include "mfbo/searcher.h"
 #include "mfbo/settings.h"
 
+/* A run without a budget whose searcher never stops ends here, as a failure; a job whose
+ * searcher would get there without a budget is refused when it is loaded (job.c). */
+#define MFBO_RUN_HARD_MAX_EVALS 10000000L
+
 typedef struct {
   long max_evals;    /* 0 = no limit */
   double max_cost_s; /* 0 = no limit */

@@ -48,6 +48,12 @@ typedef struct mfbo_searcher_type {
    * enforce (0 = no limit), so that an anytime searcher can keep going until it is spent
    * instead of stopping by its own rule. The run loop still counts cost and stops it. */
   void (*set_budget)(void *state, long max_evals, double max_cost_s);
+  /* Optional (NULL: the search stops by its own rule, within the run loop's limit): the
+   * most evaluations the search started by init makes without a budget, or -1 when that
+   * is more than limit (it would run until a budget stops it). A job without a budget
+   * whose searcher says -1 for MFBO_RUN_HARD_MAX_EVALS cannot finish and is refused when
+   * it is loaded. */
+  long (*max_evals)(const void *state, long limit);
 } mfbo_searcher_type;
 
 extern const mfbo_searcher_type mfbo_searcher_random;

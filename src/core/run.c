@@ -13,9 +13,6 @@
 #include "mfbo/codeset.h"
 #include "mfbo/stream.h"
 
-/* A run without a budget whose searcher never stops ends here, as a failure. */
-#define MFBO_RUN_HARD_MAX_EVALS 10000000L
-
 uint64_t mfbo_run_key(const mfbo_run_spec *spec) {
   char *settings = mfbo_settings_canonical(spec->settings);
   uint64_t h = mfbo_hash_u64(MFBO_HASH_INIT, spec->benchmark->key);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -514,9 +515,30 @@ static mfbo_benchmark *build_benchmark(const mfbo_job *job, int instance, mfbo_e
   return b;
 }
 
-/* Starts the algorithm's search once on the space, as a run will, and frees it. */
+/* A search that would not stop by itself before the run loop's limit, in a job without a
+ * budget, cannot finish: every run would fail after 10 million evaluations (and about 1 GB
+ * per rank). Refused here, at the algorithm's header. */
+static int check_finishes(const mfbo_job_algorithm *a, const void *state,
+                          const mfbo_space *space, const mfbo_budget *budget, mfbo_error *err) {
+  if (budget->max_evals > 0 || budget->max_cost_s > 0 || !a->type->max_evals) return 0;
+  if (a->type->max_evals(state, MFBO_RUN_HARD_MAX_EVALS) >= 0) return 0;
+  mfbo_error_set(err, a->line,
+                 "[algorithm %s] (%s) cannot finish: without a budget it would make more than "
+                 "%ld evaluations per run on this space of %" PRIu64 " configurations, the "
+                 "most a run may make (every run would fail); set budget_evals or "
+                 "budget_cost_s in [sweep]%s",
+                 a->label, a->type->name, MFBO_RUN_HARD_MAX_EVALS, mfbo_space_size(space),
+                 strcmp(a->type->name, "hyperband") == 0 ? ", or max_iterations"
+                 : strcmp(a->type->name, "sh") == 0      ? ", or a smaller n_configs"
+                 : strcmp(a->type->name, "random") == 0  ? ", or a smaller count"
+                                                         : "");
+  return -1;
+}
+
+/* Starts the algorithm's search once on the space, as a run will, checks that it can finish
+ * within the job's budget, and frees it. */
 static int validate_algorithm(const mfbo_job_algorithm *a, const mfbo_space *space,
-                              mfbo_error *err) {
+                              const mfbo_budget *budget, mfbo_error *err) {
   mfbo_settings settings;
   if (mfbo_settings_copy(&settings, &a->settings) != 0) {
     mfbo_error_set(err, 0, "out of memory");
@@ -532,6 +554,7 @@ static int validate_algorithm(const mfbo_job_algorithm *a, const mfbo_space *spa
     snprintf(what, sizeof what, "algorithm %s", a->label);
     rc = a->type->init(state, space, &settings, rng, err);
     if (rc == 0) rc = mfbo_settings_check_unused(&settings, what, err);
+    if (rc == 0) rc = check_finishes(a, state, space, budget, err);
     a->type->free(state); /* as in mfbo_run: also after a failed init */
   }
   if (rng) gsl_rng_free(rng);
@@ -551,7 +574,7 @@ static int validate(const mfbo_job *job, mfbo_error *err) {
     mfbo_benchmark_free(b);
   }
   for (int i = 0; i < job->n_algorithms && rc == 0; i++)
-    rc = validate_algorithm(&job->algorithms[i], first->space, err);
+    rc = validate_algorithm(&job->algorithms[i], first->space, &job->budget, err);
   mfbo_benchmark_free(first);
   return rc;
 }

@@ -304,6 +304,31 @@ static int hb_incumbent(const void *vstate, int *cfg) {
   return 1;
 }
 
+/* The evaluations of the whole search without a budget, counted from the bracket arithmetic
+ * as hb_ask would make them (each bracket draws what is left of the space, short at its
+ * end; each rung keeps floor(n / eta), at least one); -1 once more than limit. Hyperband
+ * without max_iterations runs until the space is exhausted: about 1.5 x its size. */
+static long hb_max_evals(const void *vstate, long limit) {
+  const hb_state *st = vstate;
+  uint64_t left = mfbo_space_size(st->space), evals = 0;
+  for (long iteration = 0;; iteration++) {
+    if (!st->single_bracket && st->max_iterations > 0 && iteration >= st->max_iterations)
+      return (long)evals;
+    for (int s = st->s_max; s >= 0; s--) {
+      uint64_t n = (uint64_t)bracket_configs(st, s);
+      if (n > left) n = left;
+      if (n == 0) return (long)evals;
+      left -= n;
+      for (int i = 0; i <= s; i++) {
+        evals += n;
+        n = n / (uint64_t)st->eta > 0 ? n / (uint64_t)st->eta : 1;
+      }
+      if (evals > (uint64_t)limit) return -1;
+      if (st->single_bracket) return (long)evals;
+    }
+  }
+}
+
 static void hb_free(void *vstate) {
   hb_state *st = vstate;
   free(st->entries);
@@ -321,6 +346,7 @@ const mfbo_searcher_type mfbo_searcher_hyperband = {
     .tell = hb_tell,
     .incumbent = hb_incumbent,
     .free = hb_free,
+    .max_evals = hb_max_evals,
 };
 
 const mfbo_searcher_type mfbo_searcher_sh = {
@@ -333,4 +359,5 @@ const mfbo_searcher_type mfbo_searcher_sh = {
     .tell = hb_tell,
     .incumbent = hb_incumbent,
     .free = hb_free,
+    .max_evals = hb_max_evals,
 };

@@ -81,6 +81,16 @@ static void random_free(void *vstate) {
   mfbo_pop_free(&st->pop);
 }
 
+/* One batch of count (or the whole space), then the final re-time of at most final_retime. */
+static long random_max_evals(const void *vstate, long limit) {
+  const random_state *st = vstate;
+  uint64_t size = mfbo_space_size(st->space);
+  uint64_t n = (uint64_t)st->count < size ? (uint64_t)st->count : size;
+  int retime = st->pop.settings.final_retime;
+  if (retime >= 2) n += (uint64_t)retime < n ? (uint64_t)retime : n;
+  return n > (uint64_t)limit ? -1 : (long)n;
+}
+
 const mfbo_searcher_type mfbo_searcher_random = {
     .name = "random",
     .summary = "Helion's RandomSearch: count distinct random configurations, timed once",
@@ -90,4 +100,5 @@ const mfbo_searcher_type mfbo_searcher_random = {
     .tell = random_tell,
     .incumbent = random_incumbent,
     .free = random_free,
+    .max_evals = random_max_evals,
 };

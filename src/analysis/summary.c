@@ -12,6 +12,9 @@
 #endif
 
 #define CELL 160
+/* One formatted number ("%.4g", "%.3g%%", "n/a", "-inf": at most 12 characters); cells
+ * that hold several numbers are sized from it, so they cannot be cut short. */
+#define NUM 32
 #define MAX_COLS 12
 #define FAILED_LISTED 20 /* failed runs listed one by one, at most */
 
@@ -61,30 +64,31 @@ static void table_print(table *t, FILE *out) {
 
 /* ---------------------------------------------------------------- numbers */
 
+/* buf holds at least NUM bytes (as for pct). */
 static const char *num(char *buf, double v) {
-  if (isnan(v)) snprintf(buf, CELL, "n/a");
-  else if (isinf(v)) snprintf(buf, CELL, v > 0 ? "inf" : "-inf");
-  else snprintf(buf, CELL, "%.4g", v);
+  if (isnan(v)) snprintf(buf, NUM, "n/a");
+  else if (isinf(v)) snprintf(buf, NUM, v > 0 ? "inf" : "-inf");
+  else snprintf(buf, NUM, "%.4g", v);
   return buf;
 }
 
 static const char *pct(char *buf, double regret) {
-  if (isnan(regret)) snprintf(buf, CELL, "n/a");
-  else if (isinf(regret)) snprintf(buf, CELL, "inf");
-  else snprintf(buf, CELL, "%.3g%%", regret * 100);
+  if (isnan(regret)) snprintf(buf, NUM, "n/a");
+  else if (isinf(regret)) snprintf(buf, NUM, "inf");
+  else snprintf(buf, NUM, "%.3g%%", regret * 100);
   return buf;
 }
 
 /* "median [q25, q75]" with f formatting each. */
 static const char *spread(char *buf, const mfbo_spread *s,
                           const char *(*f)(char *, double)) {
-  char a[CELL], b[CELL], c[CELL];
+  char a[NUM], b[NUM], c[NUM]; /* 3 x 31 + 6 < CELL */
   snprintf(buf, CELL, "%s [%s, %s]", f(a, s->median), f(b, s->q25), f(c, s->q75));
   return buf;
 }
 
 static const char *interval(char *buf, const mfbo_interval *i) {
-  char a[CELL], b[CELL], c[CELL];
+  char a[NUM], b[NUM], c[NUM];
   snprintf(buf, CELL, "%s [%s, %s]", num(a, i->value), num(b, i->lo), num(c, i->hi));
   return buf;
 }
@@ -137,7 +141,7 @@ static void seed_table(const mfbo_analysis *a, FILE *out) {
   table_row(&t, (const char *[]){"Algorithm", "Best Perf (ms) [IQR]", "Evaluations", head});
   for (size_t k = 0; k < a->n_algos; k++) {
     const mfbo_algo *g = &a->algos[k];
-    char perf[CELL], evals[CELL], speed[CELL], x[CELL];
+    char perf[CELL], evals[CELL], speed[CELL], x[NUM];
     spread(perf, &g->true_ms, num);
     num(evals, g->evals_spread.median);
     if (k == a->baseline) snprintf(speed, sizeof speed, "1x (baseline)");

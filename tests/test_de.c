@@ -209,14 +209,18 @@ static void test_determinism(void) {
 }
 
 /* The issue's acceptance check: the global optimum in at least 9 of seeds 1-10, with
- * Helion's 1600 first timings (80 + 38 x 40) plus re-times. */
+ * Helion's 1600 first timings (80 + 38 x 40) plus re-times, on seed instance 2, whose
+ * optimum is not the default configuration (issue 15). */
 static void test_acceptance(void) {
+  mfbo_benchmark *moved = toy_seed_moved();
+  CHECK(moved != NULL);
+  if (!moved) return;
   int hits = 0;
-  printf("de on seed (full preset), seeds 1-10:\n");
+  printf("de on seed instance 2 (full preset), seeds 1-10:\n");
   printf("seed  evals  first  retime  final  cost_s   incumbent_true_ms  optimum\n");
   for (long seed = 1; seed <= 10; seed++) {
-    mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_de, "", seed);
-    int hit = r.incumbent_true_ms == seed_bench->optimum_ms;
+    mfbo_run_result r = toy_run(moved, &mfbo_searcher_de, "", seed);
+    int hit = r.incumbent_true_ms == moved->optimum_ms;
     hits += hit;
     long first = toy_count_fidelity(&r, 1);
     printf("%4ld  %5ld  %5ld  %6ld  %5ld  %7.2f  %17.6f  %s\n", seed, r.n_evals, first,
@@ -227,6 +231,7 @@ static void test_acceptance(void) {
   }
   printf("optimum found in %d of 10 seeds\n", hits);
   CHECK(hits >= 9);
+  mfbo_benchmark_free(moved);
 }
 
 int main(void) {

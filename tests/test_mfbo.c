@@ -1,7 +1,8 @@
 /* test_mfbo.c: the `mfbo` searcher (src/searchers/mfbo.c): the seed_pr preset's stage sizes
  * and fidelities, the default stages, determinism of a run, failed configurations (never
  * re-proposed, never in the model), a tiny space exhausted cleanly, bad settings, and a
- * quality check on the seed benchmark over seeds 1-10 that can fail (optimum in >= 9). */
+ * quality check over seeds 1-10 on seed instance 2, whose optimum is not the default
+ * configuration, so that it can fail (optimum in >= 9). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,16 +286,22 @@ static void test_incumbent_rule(void) {
 /* Quality: the global optimum in at least 9 of seeds 1-10 (the issue asks >= 95% of 50
  * seeds; bench/mfbo_quality measures that, docs/mfbo.md records it). */
 static void test_quality(void) {
+  /* seed instance 2: its optimum is not the default configuration (issue 15) */
+  mfbo_benchmark *moved = toy_seed_moved();
+  CHECK(moved != NULL);
+  if (!moved) return;
   int hits = 0;
-  printf("mfbo on seed (defaults), seeds 1-10:\nseed  evals  cost_s  incumbent_true_ms\n");
+  printf("mfbo on seed instance 2 (defaults), seeds 1-10:\n"
+         "seed  evals  cost_s  incumbent_true_ms\n");
   for (long seed = 1; seed <= 10; seed++) {
-    mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_mfbo, "", seed);
-    hits += r.incumbent_true_ms == seed_bench->optimum_ms;
+    mfbo_run_result r = toy_run(moved, &mfbo_searcher_mfbo, "", seed);
+    hits += r.incumbent_true_ms == moved->optimum_ms;
     printf("%4ld  %5ld  %6.2f  %.6f\n", seed, r.n_evals, r.cost_s, r.incumbent_true_ms);
     mfbo_run_result_free(&r);
   }
   printf("optimum found in %d of 10 seeds\n", hits);
   CHECK(hits >= 9);
+  mfbo_benchmark_free(moved);
 }
 
 int main(void) {

@@ -299,14 +299,18 @@ static void print_random_reference(void) {
 }
 
 /* The issue's acceptance check: the global optimum in at least 9 of seeds 1-10, with a
- * few hundred evaluations (Helion users see a few hundred to about 2000 on real kernels). */
+ * few hundred evaluations (Helion users see a few hundred to about 2000 on real kernels),
+ * on seed instance 2, whose optimum is not the default configuration (issue 15). */
 static void test_acceptance(void) {
+  mfbo_benchmark *moved = toy_seed_moved();
+  CHECK(moved != NULL);
+  if (!moved) return;
   int hits = 0;
-  printf("pattern on seed (full preset), seeds 1-10:\n");
+  printf("pattern on seed instance 2 (full preset), seeds 1-10:\n");
   printf("seed  evals  first  retime  final  cost_s   incumbent_true_ms  optimum\n");
   for (long seed = 1; seed <= 10; seed++) {
-    mfbo_run_result r = toy_run(seed_bench, &mfbo_searcher_pattern, "", seed);
-    int hit = r.incumbent_true_ms == seed_bench->optimum_ms;
+    mfbo_run_result r = toy_run(moved, &mfbo_searcher_pattern, "", seed);
+    int hit = r.incumbent_true_ms == moved->optimum_ms;
     hits += hit;
     long first = toy_count_fidelity(&r, 1);
     printf("%4ld  %5ld  %5ld  %6ld  %5ld  %7.2f  %17.6f  %s\n", seed, r.n_evals, first,
@@ -317,6 +321,17 @@ static void test_acceptance(void) {
   }
   printf("optimum found in %d of 10 seeds\n", hits);
   CHECK(hits >= 9);
+  /* The check can fail: a searcher that times 30 random configurations (the default among
+   * them only by chance) misses this optimum in most seeds. */
+  int weak = 0;
+  for (long seed = 1; seed <= 10; seed++) {
+    mfbo_run_result r = toy_run(moved, &mfbo_searcher_random, "count=30", seed);
+    weak += r.incumbent_true_ms == moved->optimum_ms;
+    mfbo_run_result_free(&r);
+  }
+  printf("random with count=30 on instance 2: optimum in %d of 10 seeds\n", weak);
+  CHECK(weak < 9);
+  mfbo_benchmark_free(moved);
 }
 
 int main(void) {

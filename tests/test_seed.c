@@ -1,6 +1,8 @@
 /* test_seed.c: the seed benchmark against its spec: the reference table to 1e-9, the
  * space (1024 configurations), the optimum, the median, the noise model's mean and spread
- * at several fidelities, the cost model and [space] overrides. */
+ * at several fidelities, the cost model and [space] overrides; and its instances (issue
+ * 15): instance 1 is the spec's landscape, instances >= 2 keep the default configuration
+ * and the distribution of times and move the optimum. */
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_sort.h>
@@ -8,14 +10,21 @@
 
 #include "check.h"
 #include "mfbo/benchmark.h"
+#include "mfbo/job.h"
 #include "mfbo/stream.h"
 
-static mfbo_benchmark *seed(mfbo_settings *settings, mfbo_settings *space) {
+static mfbo_benchmark *seed_instance(mfbo_settings *settings, mfbo_settings *space,
+                                     int instance) {
   mfbo_error err;
   mfbo_error_clear(&err);
-  mfbo_benchmark *b = mfbo_benchmark_alloc(&mfbo_benchmark_seed, settings, space, 1, &err);
+  mfbo_benchmark *b =
+      mfbo_benchmark_alloc(&mfbo_benchmark_seed, settings, space, instance, &err);
   if (!b) mfbo_error_print(&err, stderr);
   return b;
+}
+
+static mfbo_benchmark *seed(mfbo_settings *settings, mfbo_settings *space) {
+  return seed_instance(settings, space, 1);
 }
 
 /* The configuration with these parameter values (all must exist in the space). */
@@ -147,6 +156,97 @@ static void test_settings_and_override(void) {
   mfbo_settings_free(&space);
 }
 
+/* Every true time of the landscape, sorted; the default's and the optimum's index. */
+static double *sorted_times(const mfbo_benchmark *b, uint64_t *n, int64_t *default_index) {
+  *n = mfbo_space_size(b->space);
+  double *t = malloc(*n * sizeof *t);
+  int cfg[5];
+  mfbo_space_default(b->space, cfg);
+  *default_index = mfbo_space_index(b->space, cfg);
+  for (uint64_t k = 0; t && k < *n; k++) {
+    mfbo_space_point(b->space, k, cfg);
+    t[k] = mfbo_benchmark_true_ms(b, cfg);
+  }
+  if (t) gsl_sort(t, 1, *n);
+  return t;
+}
+
+/* Instances as in COCO: each of 2..30 is a bijection of instance 1's space (the same sorted
+ * times), keeps the default configuration, and moves the optimum off it; different
+ * instances put it in different places; an instance is the same every time it is built;
+ * with a [space] override too. */
+static void test_instances(const char *override_key, const char *override_value) {
+  mfbo_settings settings, space;
+  mfbo_settings_init(&settings);
+  mfbo_settings_init(&space);
+  if (override_key) mfbo_settings_add(&space, override_key, override_value, 3, NULL);
+  mfbo_benchmark *one = seed_instance(&settings, &space, 1);
+  CHECK(one != NULL);
+  if (!one) return;
+  uint64_t n1, n;
+  int64_t default1, def;
+  double *t1 = sorted_times(one, &n1, &default1);
+  CHECK(one->optimum_index == default1 || override_key); /* the spec: default = optimum */
+  int distinct_optima = 0;
+  int64_t seen[32];
+  for (int inst = 2; inst <= 30; inst++) {
+    mfbo_benchmark *b = seed_instance(&settings, &space, inst);
+    CHECK(b != NULL);
+    if (!b) continue;
+    double *t = sorted_times(b, &n, &def);
+    CHECK(n == n1 && def == default1);
+    int same = t != NULL && t1 != NULL;
+    for (uint64_t k = 0; same && k < n; k++) same = t[k] == t1[k];
+    CHECK(same);
+    CHECK(b->optimum_ms == one->optimum_ms);
+    CHECK(b->optimum_index != def); /* the optimum moved off the default */
+    int is_new = 1;
+    for (int i = 0; i < distinct_optima; i++) is_new &= seen[i] != b->optimum_index;
+    if (is_new) seen[distinct_optima++] = b->optimum_index;
+    if (inst == 2) { /* built again: the same landscape and key */
+      mfbo_benchmark *again = seed_instance(&settings, &space, 2);
+      CHECK(again && again->optimum_index == b->optimum_index && again->key == b->key);
+      int cfg[5];
+      for (uint64_t k = 0; again && k < n; k += 37) {
+        mfbo_space_point(b->space, k, cfg);
+        CHECK(mfbo_benchmark_true_ms(b, cfg) == mfbo_benchmark_true_ms(again, cfg));
+      }
+      mfbo_benchmark_free(again);
+    }
+    free(t);
+    mfbo_benchmark_free(b);
+  }
+  printf("seed instances 2-30%s%s%s: %d distinct optima\n", override_key ? " with " : "",
+         override_key ? override_key : "", override_key ? " overridden" : "", distinct_optima);
+  CHECK(distinct_optima >= 15);
+  free(t1);
+  mfbo_benchmark_free(one);
+  mfbo_settings_free(&settings);
+  mfbo_settings_free(&space);
+}
+
+/* The built-in default job runs instances 1-5: instance 1 for the seed's table, and four
+ * whose optimum is not the default configuration, so its figures tell searchers apart. */
+static void test_default_job(void) {
+  mfbo_job job;
+  mfbo_error err;
+  int rc = mfbo_job_load_text("(built-in default)", mfbo_default_job_text, &job, &err);
+  CHECK(rc == 0);
+  if (rc != 0) return;
+  CHECK(job.benchmark_type == &mfbo_benchmark_seed && job.n_instances == 5);
+  int moved = 0;
+  for (int i = 0; i < job.n_instances; i++) {
+    mfbo_benchmark *b = seed_instance(&job.benchmark, &job.space, job.instances[i]);
+    int cfg[5];
+    if (!b) continue;
+    mfbo_space_default(b->space, cfg);
+    moved += b->optimum_index != mfbo_space_index(b->space, cfg);
+    mfbo_benchmark_free(b);
+  }
+  CHECK(job.instances[0] == 1 && moved == 4);
+  mfbo_job_free(&job);
+}
+
 int main(void) {
   mfbo_settings settings, space;
   mfbo_settings_init(&settings);
@@ -160,6 +260,9 @@ int main(void) {
     mfbo_benchmark_free(b);
   }
   test_settings_and_override();
+  test_instances(NULL, NULL);
+  test_instances("BLOCK_M", "16-512");
+  test_default_job();
   mfbo_settings_free(&settings);
   mfbo_settings_free(&space);
   CHECK_DONE();

@@ -157,6 +157,31 @@ static inline mfbo_benchmark *toy_alloc(const char *landscape) {
   return b;
 }
 
+/* The seed benchmark at instance 2, for the searchers' quality checks: its optimum is not the
+ * default configuration (instance 1's is, so a searcher that times the default first holds
+ * the optimum from its first evaluation and such a check cannot fail). NULL, with a message
+ * on stderr, if the instance does not move the optimum. */
+static inline mfbo_benchmark *toy_seed_moved(void) {
+  mfbo_settings empty, space;
+  mfbo_settings_init(&empty);
+  mfbo_settings_init(&space);
+  mfbo_error err;
+  mfbo_benchmark *b = mfbo_benchmark_alloc(&mfbo_benchmark_seed, &empty, &space, 2, &err);
+  if (!b) {
+    fprintf(stderr, "toy_seed_moved: %s\n", err.msg);
+    return NULL;
+  }
+  int cfg[16];
+  mfbo_space_default(b->space, cfg);
+  double t = mfbo_benchmark_true_ms(b, cfg);
+  if (!(t > b->optimum_ms * 1.01)) {
+    fprintf(stderr, "toy_seed_moved: the default configuration is within 1%% of the optimum\n");
+    mfbo_benchmark_free(b);
+    return NULL;
+  }
+  return b;
+}
+
 /* Runs a searcher with settings "k=v, ..." on a benchmark, without a budget. */
 static inline mfbo_run_result toy_run(const mfbo_benchmark *b, const mfbo_searcher_type *type,
                                       const char *settings_text, long seed) {

@@ -2,22 +2,41 @@
  * quadratic bowl over (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages) with two Gaussian
  * attractors and non-smooth penalties; Gaussian noise of sd noise_sd_ms / sqrt(reps),
  * floored at 0.1 ms; cost = compile_s (once per configuration and run) + reps x (true time +
- * overhead), in seconds. */
+ * overhead), in seconds.
+ * Instances, as in COCO: instance 1 is the spec's landscape exactly (its default
+ * configuration is its global optimum). Instance i >= 2 shifts each parameter's value order
+ * cyclically by a seeded amount: configuration c is timed as the spec times the one whose
+ * value index of parameter j is (c_j + shift_j) mod n_j. That is a bijection of the space,
+ * so the distribution of true times is the same; the optimum and the attractors move, and
+ * the default configuration stays where it is (no longer the optimum: at least one shift
+ * is non-zero). */
 #include <math.h>
 #include <gsl/gsl_randist.h>
 
 #include "mfbo/benchmark.h"
+#include "mfbo/stream.h"
+
+#define SEED_PARAMS 5
 
 typedef struct {
   double compile_s;          /* simulated compile time of one configuration */
   double noise_sd_ms;        /* sd of a single-repetition measurement */
   double overhead_ms_per_rep; /* launch/sync overhead added to each timed repetition */
+  uint32_t shift[SEED_PARAMS]; /* the instance's seeded shifts (all 0 for instance 1); taken
+                                * modulo each parameter's number of values, which [space]
+                                * may change */
+  int moves;                   /* instance >= 2: the optimum must move */
 } seed_state;
 
 static int seed_init(void *vstate, mfbo_settings *settings, int instance, mfbo_space *space,
                      mfbo_error *err) {
-  (void)instance; /* the seed landscape has a single instance */
   seed_state *st = vstate;
+  st->moves = instance >= 2;
+  for (int j = 0; j < SEED_PARAMS; j++)
+    st->shift[j] = instance <= 1 ? 0
+                                 : (uint32_t)(mfbo_hash_u64(mfbo_hash_u64(mfbo_hash_str(
+                                                  MFBO_HASH_INIT, "seed-instance"),
+                                                  (uint64_t)instance), (uint64_t)j) >> 32);
   st->compile_s = 0.5;
   st->noise_sd_ms = 0.2;
   st->overhead_ms_per_rep = 0.0;
@@ -55,11 +74,27 @@ static double seed_formula_ms(double M, double N, double K, double w, double s) 
   return t;
 }
 
-static double seed_true_ms(const void *state, const mfbo_space *space, const int *cfg) {
-  (void)state;
-  return seed_formula_ms(mfbo_space_value(space, cfg, 0), mfbo_space_value(space, cfg, 1),
-                         mfbo_space_value(space, cfg, 2), mfbo_space_value(space, cfg, 3),
-                         mfbo_space_value(space, cfg, 4));
+/* The configuration that instance's cfg is timed as: each value index shifted cyclically;
+ * when every shift is 0 modulo its range (instance >= 2 only), the first parameter with
+ * more than one value is shifted by 1, so the optimum never stays at the default. */
+static void shifted(const seed_state *st, const mfbo_space *space, const int *cfg, int *out) {
+  int any = 0, first = -1;
+  for (int j = 0; j < SEED_PARAMS; j++) {
+    int n = space->params[j].n_values;
+    int sh = (int)(st->shift[j] % (uint32_t)n);
+    out[j] = (cfg[j] + sh) % n;
+    any |= sh != 0;
+    if (first < 0 && n > 1) first = j;
+  }
+  if (st->moves && !any && first >= 0) out[first] = (cfg[first] + 1) % space->params[first].n_values;
+}
+
+static double seed_true_ms(const void *vstate, const mfbo_space *space, const int *cfg) {
+  int c[SEED_PARAMS];
+  shifted(vstate, space, cfg, c);
+  return seed_formula_ms(mfbo_space_value(space, c, 0), mfbo_space_value(space, c, 1),
+                         mfbo_space_value(space, c, 2), mfbo_space_value(space, c, 3),
+                         mfbo_space_value(space, c, 4));
 }
 
 static double seed_measure_ms(const void *vstate, const mfbo_space *space, const int *cfg,
@@ -86,7 +121,8 @@ static double seed_timing_s(const void *vstate, const mfbo_space *space, const i
 
 const mfbo_benchmark_type mfbo_benchmark_seed = {
     .name = "seed",
-    .summary = "the seed's synthetic GPU-kernel landscape (1024 configurations)",
+    .summary = "the seed's synthetic GPU-kernel landscape (1024 configurations; instance 1 "
+               "exactly, instances >= 2 with each parameter's values shifted cyclically)",
     .state_size = sizeof(seed_state),
     .init = seed_init,
     .true_ms = seed_true_ms,

@@ -1,5 +1,7 @@
 /* default_job.c: the built-in default job, run by `mfbo-sweep` without a JOB argument:
- * the seed benchmark's convergence analysis over 30 seeds. It is parsed like any job file
+ * the seed benchmark's convergence analysis over 30 seeds and instances 1-5 (instance 1 is
+ * the seed's landscape, whose default configuration is its optimum; instances 2-5 move the
+ * optimum away from the default, so the searchers' convergence can be told apart). It is parsed like any job file
  * (mfbo_job_load_text) and stored verbatim in the results file. */
 #include "mfbo/job.h"
 
@@ -12,6 +14,7 @@ const char mfbo_default_job_text[] =
     "\n"
     "[benchmark]\n"
     "type = seed\n"
+    "instances = 1-5\n"
     "\n"
     "[algorithm random]\n"
     "\n"

@@ -49,6 +49,24 @@ int mfbo_job_load_file_text(const char *path, const char *text, size_t len, mfbo
                             mfbo_error *err);
 void mfbo_job_free(mfbo_job *job);
 
+/* The canonical form of a job's text (len bytes): what the job means, without comments,
+ * white space, the order of keys in a section or of [sweep], [benchmark] and [space]:
+ * "[sweep]\n", "[benchmark]\n", "[space]\n" (left out when empty) and every
+ * "[algorithm LABEL]\n" in the job's order (task ids follow it), each followed by its keys
+ * sorted, one "key = value\n" each; seeds and instances as sorted ranges ("1-10, 42").
+ * Only the syntax is checked (a job written by an older version may name settings that are
+ * gone). *out is malloc'ed. */
+int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err);
+/* What differs between two canonical forms, for a person ("[sweep] seeds: 1-10 in
+ * THEN_NAME, 1-20 now; ...", THEN_NAME e.g. "the journal"), malloc'ed; NULL when they are
+ * the same. */
+char *mfbo_job_canonical_diff(const char *then, const char *now, const char *then_name);
+/* Is the job text then_text (then_len bytes, stored in THEN_NAME, e.g. "the journal") the
+ * same job as now_text (NUL-terminated)? 1 yes (the same text, or the same canonical form);
+ * 0 no, with what differs in msg. */
+int mfbo_job_same(const char *then_text, size_t then_len, const char *now_text,
+                  const char *then_name, char *msg, size_t size);
+
 /* Parses "1-30, 42" into a sorted list of distinct integers in [lo, hi]. */
 int mfbo_parse_int_list(const char *text, long lo, long hi, long **out, int *n, mfbo_error *err,
                         int line);

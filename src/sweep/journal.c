@@ -33,6 +33,8 @@
 
 #include <zlib.h>
 
+#include "mfbo/job.h"
+
 static const char file_magic[] = "MFBO-SWEEP-JOURNAL\n";
 #define FILE_MAGIC_LEN (sizeof file_magic - 1)
 #define HEADER_FIXED (FILE_MAGIC_LEN + 4 + 8) /* magic, version, job text length */
@@ -466,11 +468,15 @@ static int header_check(mfbo_journal *j, const char *job_text, uint64_t size, mf
                 "(%d): use a newer mfbo-sweep", j->path, version, MFBO_JOURNAL_VERSION);
   unsigned char *h = header_read(j->fd, fixed, text_len, size);
   if (!h) return fail(err, "%s has a damaged header: use a new output file or --force", j->path);
-  int same = text_len == strlen(job_text) && memcmp(h + HEADER_FIXED, job_text, text_len) == 0;
+  /* the same job: the same text, or the same canonical form (comments, white space and the
+   * order of keys may change between sessions; mfbo_job_same) */
+  char diff[800];
+  int same = mfbo_job_same((const char *)h + HEADER_FIXED, (size_t)text_len, job_text,
+                           "the journal", diff, sizeof diff);
   free(h);
   if (!same)
-    return fail(err, "%s was made from a different job (its job text differs); use a new "
-                "output file or --force", j->path);
+    return fail(err, "%s was made from a different job: %s; use a new output file, undo the "
+                "change, or start again with --force", j->path, diff);
   j->end = HEADER_FIXED + text_len + 4;
   return 0;
 }

@@ -916,9 +916,16 @@ static int check_identity(const mfbo_store *s, hid_t f, const char *name, mfbo_e
   else if (version > MFBO_FORMAT_VERSION)
     rc = store_fail(err, s->path, "%s has format version %ld, newer than this program's (%d): "
                     "use a newer mfbo-sweep", name, version, MFBO_FORMAT_VERSION);
-  else if (attr_read_str(f, "job", &job) != 0 || strcmp(job, s->job->text) != 0)
-    rc = store_fail(err, s->path, "%s was made from a different job (its job text differs); "
-                    "use a new output file or --force", name);
+  else if (attr_read_str(f, "job", &job) != 0)
+    rc = store_fail(err, s->path, "%s has no job text (root attribute job)", name);
+  else {
+    /* the same job: the same text or the same canonical form (mfbo_job_same) */
+    char diff[800], where[1100];
+    snprintf(where, sizeof where, "%s", name);
+    if (!mfbo_job_same(job, strlen(job), s->job->text, where, diff, sizeof diff))
+      rc = store_fail(err, s->path, "%s was made from a different job: %s; use a new output "
+                      "file, undo the change, or start again with --force", name, diff);
+  }
   free(format);
   free(job);
   H5Eclear2(H5E_DEFAULT);

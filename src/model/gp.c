@@ -258,7 +258,7 @@ static void kernel_row(const kern *kp, const double *x, const double *P, size_t 
 
 /* k(a, b) for two points (rows). */
 static double kernel_pair(const kern *kp, const double *a, const double *b) {
-  double k, tmp;
+  double k, tmp = 0;
   kernel_row(kp, a, b, 1, 1, &k, &tmp, NULL);
   return k;
 }

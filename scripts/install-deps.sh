@@ -10,7 +10,10 @@ apt-get install -y -qq --no-install-recommends \
   libgsl-dev libopenblas-serial-dev liblapacke-dev \
   libinih-dev libjansson-dev zlib1g-dev \
   gnuplot-nox bc time man-db \
-  python3 python3-h5py python3-numpy python3-pandas python3-sklearn >/dev/null
+  python3 python3-h5py python3-numpy python3-pandas python3-sklearn \
+  clang libclang-rt-14-dev >/dev/null
+# clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev, only recommended by clang):
+# the fuzzing step of .ci/run (tests/fuzz/run.sh).
 # Slurm and munge for the Slurm tests (tests/slurm), which start the daemons themselves.
 # A policy-rc.d that exits 101 keeps apt from starting them (or failing to, without
 # systemd) during the install; ours is removed afterwards, one already there is kept.

@@ -26,15 +26,7 @@ check "... one message, from rank 0" "[ \$(grep -c 'missing.ini: error: cannot o
 # a tiny Kernel Tuner cache file beside the job, named relative to it; the job is given by a
 # relative path, so each rank looks for the file in its own current directory
 mkdir -p "$tmp/a" "$tmp/b"
-cat >"$tmp/a/kt.json" <<'JSON'
-{"tune_params_keys": ["bs", "u"],
- "tune_params": {"bs": [32, 64, 128], "u": [1, 2]},
- "cache": {"32,1": {"bs": 32, "u": 1, "time": 1.5, "times": [1.5, 1.4, 1.6]},
-           "32,2": {"bs": 32, "u": 2, "time": 1.2, "times": [1.2, 1.2, 1.3]},
-           "64,1": {"bs": 64, "u": 1, "time": 1.1, "times": [1.1, 1.0, 1.2]},
-           "64,2": {"bs": 64, "u": 2, "time": 0.9, "times": [0.9, 0.9, 1.0]},
-           "128,1": {"bs": 128, "u": 1, "time": 2.0, "times": [2.0, 2.1, 1.9]}}}
-JSON
+cp "$src/tests/sweep/tiny-kt.json" "$tmp/a/kt.json" # 5 of 6 configurations measured
 printf '[sweep]\nseeds = 1-4\nbudget_evals = 5\n[benchmark]\ntype = kerneltuner\nfile = kt.json\n[algorithm random]\n' >"$tmp/a/kt.ini"
 (cd "$tmp/a" && timeout -k 5 ${LOAD_TIMEOUT:-60} mpirun -n 2 "$bin/mfbo-sweep" kt.ini -o "$tmp/kt.h5" --quiet)
 check "the data file on every rank: exit 0" "[ $? -eq 0 ]"

@@ -34,18 +34,25 @@ run_one() {
   local ok=0
   env "${env[@]}" "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout="${timeout[$t]}" \
     -rss_limit_mb=2048 -max_len="${max_len[$t]}" -print_final_stats=1 -artifact_prefix="$art" \
+    -seed="${MFBO_FUZZ_SEED:-1}" \
     "${more[@]}" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || ok=$?
   if [ "$t" = results ]; then
     local hdf5=0 ours=0
     for f in "$art"*; do
       [ -f "$f" ] || continue
       # the first stack frame that is not the fuzzer's, the sanitizer's, libc's or malloc
-      local frame
-      frame=$(env "${env[@]}" "$build/tests/fuzz/fuzz_$t" -timeout="${timeout[$t]}" \
-                -rss_limit_mb=2048 -malloc_limit_mb=2048 "$f" 2>&1 | grep -E '^ *#[0-9]+ ' |
+      local frame out rerun=0
+      out=$(env "${env[@]}" "$build/tests/fuzz/fuzz_$t" -timeout="${timeout[$t]}" \
+              -rss_limit_mb=2048 -malloc_limit_mb=2048 "$f" 2>&1) || rerun=$?
+      frame=$(printf '%s\n' "$out" | grep -E '^ *#[0-9]+ ' |
               grep -vE 'fuzzer::|__sanitizer|__interceptor|__asan|sysdeps/|libc\.so|libstdc\+\+|libc_start| in (malloc|calloc|realloc|main) ' |
               head -1 || true)
-      if [[ $frame == *libhdf5* ]]; then
+      if [ $rerun -eq 0 ]; then
+        # fails only after many inputs in one process (HDF5 leaks on damaged files until the
+        # RSS limit): not this input's fault, not counted
+        echo "fuzz $t: $(basename "$f") does not fail when run alone (memory grown by earlier inputs): not counted"
+        rm -f "$f"
+      elif [[ $frame == *libhdf5* ]]; then
         hdf5=$((hdf5 + 1)); rm -f "$f.hdf5" && mv "$f" "$f.hdf5"
       else
         ours=$((ours + 1))

@@ -34,9 +34,10 @@ static void usage(FILE *out) {
   fprintf(out,
       "usage: mfbo-analyze FILE [-o DIR] [--baseline LABEL] [--targets LIST]\n"
       "                    [--format png|svg|pdf] [--quiet]\n"
-      "Analyse a results file of mfbo-sweep (docs/results-format.md): print the summary (the\n"
-      "seed's table, cost, success rate and ERT per target with bootstrap intervals, speedup in\n"
-      "cost, the configuration returned most often, pairwise rank-sum tests) and write it to\n"
+      "Analyse a results file of mfbo-sweep (its format: results-format.md, installed under\n"
+      "share/doc/mfbo): print the summary (the seed's table, cost, success rate and ERT per\n"
+      "target with bootstrap intervals, speedup in cost, the configuration returned most\n"
+      "often, pairwise rank-sum tests) and write it to\n"
       "DIR/summary.txt and DIR/summary.csv, with the figures (convergence against evaluations\n"
       "and against cost, runtime ECDF, final regret) and, beside each, its gnuplot script.\n"
       "  -o, --output DIR     where to write (default: FILE without .h5, plus -analysis)\n"

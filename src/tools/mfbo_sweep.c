@@ -39,7 +39,8 @@ static void usage(FILE *out) {
       "  -V, --version        the version\n"
       "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs, each\n"
       "finished task is written to the journal FILE.partial; when every task is done, the\n"
-      "HDF5 file FILE is written from it (docs/results-format.md).\n"
+      "HDF5 file FILE is written from it (results-format.md in the documentation, installed\n"
+      "under share/doc/mfbo; the job format: mfbo-job(5)).\n"
       "Exit codes: 0 done, 1 a task failed or I/O error, 2 bad usage or invalid job,\n"
       "3 stopped early with work left (resume with --resume).\n");
 }

@@ -129,7 +129,7 @@ typedef struct {
   int top_fidelity;
   /* trust region: a box around the centre, side tr_len x (length scale / geometric mean) */
   double tr_len, tr_best;
-  int tr_succ, tr_fail, tr_epoch, tr_restarts, tr_pending, tr_restart_rec;
+  int tr_succ, tr_fail, tr_epoch, tr_restarts, tr_pending;
   uint64_t *map_keys;
   int *map_vals;
   size_t map_cap;
@@ -493,7 +493,6 @@ static int mfbo_init(void *vstate, const mfbo_space *space, mfbo_settings *setti
   if (st->top_fidelity == 0) st->top_fidelity = st->set.fidelity[STAGE_ULTRA];
   st->tr_len = st->set.tr_len_init;
   st->tr_best = INFINITY;
-  st->tr_restart_rec = -1;
   st->gp = mfbo_gp_alloc(st->dim);
   st->feas_gp = mfbo_gp_alloc(st->dim);
   if (!st->gp || !st->feas_gp || init_kinds(st) != 0 || init_encoding(st) != 0 || init_values(st) != 0 ||

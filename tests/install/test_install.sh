@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_install.sh SRC: what a new user does with a fresh clone (issue 15). Clones the
-# repository's HEAD into an empty temporary directory (nothing beside it: no ../shared),
+# repository's HEAD into an empty temporary directory (nothing beside it: no folder outside the repository),
 # builds it in Release with the users' default options (warnings are not errors), installs
 # it to a prefix, and checks the installation: the three programs; libmfbo with its public
 # headers (and not the private ones); mfbo.pc and the CMake package, by building the example

@@ -5,7 +5,9 @@
  * Nothing here writes to the file. */
 #include "results.h"
 
-#include "../h5/h5types.h"
+#include "h5types.h"
+#include "h5util.h"
+#include "mfbo/path.h"
 
 #include <errno.h>
 #include <math.h>
@@ -39,23 +41,6 @@ fail(mfbo_error *err, mfbo_results_status status, const char *fmt, ...) {
   return status;
 }
 
-static void close_id(hid_t id) {
-  if (id < 0) return;
-  switch (H5Iget_type(id)) {
-  case H5I_FILE: H5Fclose(id); break;
-  case H5I_GROUP: H5Gclose(id); break;
-  case H5I_DATATYPE: H5Tclose(id); break;
-  case H5I_DATASPACE: H5Sclose(id); break;
-  case H5I_DATASET: H5Dclose(id); break;
-  case H5I_ATTR: H5Aclose(id); break;
-  default: break;
-  }
-}
-
-static int exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
 
 static int ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), k = strlen(suffix);
@@ -97,7 +82,7 @@ static const char *missing_column(hid_t dataset, const member *m, int n) {
   const char *missing = ft < 0 || H5Tget_class(ft) != H5T_COMPOUND ? "(not a table)" : NULL;
   for (int i = 0; !missing && i < n; i++)
     if (H5Tget_member_index(ft, m[i].name) < 0) missing = m[i].name;
-  close_id(ft);
+  mfbo_h5_close(ft);
   H5Eclear2(H5E_DEFAULT);
   return missing;
 }
@@ -107,7 +92,7 @@ static hssize_t n_rows(hid_t dataset) {
   hssize_t n = space < 0 || H5Sget_simple_extent_ndims(space) != 1
                    ? -1
                    : H5Sget_simple_extent_npoints(space);
-  close_id(space);
+  mfbo_h5_close(space);
   return n;
 }
 
@@ -127,15 +112,15 @@ static char *attr_string(hid_t loc, const char *name) {
       char *p = NULL;
       if (mt >= 0 && H5Aread(a, mt, &p) >= 0) out = strdup(p ? p : "");
       if (p) H5free_memory(p);
-      close_id(mt);
+      mfbo_h5_close(mt);
     } else if ((out = calloc(H5Tget_size(ft) + 1, 1)) && H5Aread(a, ft, out) < 0) {
       free(out);
       out = NULL;
     }
   }
-  close_id(space);
-  close_id(ft);
-  close_id(a);
+  mfbo_h5_close(space);
+  mfbo_h5_close(ft);
+  mfbo_h5_close(a);
   H5Eclear2(H5E_DEFAULT);
   return out;
 }
@@ -148,9 +133,9 @@ static int attr_number(hid_t loc, const char *name, hid_t mem_type, void *out) {
   H5T_class_t c = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
   int ok = (c == H5T_INTEGER || c == H5T_FLOAT) && space >= 0 &&
            H5Sget_simple_extent_npoints(space) == 1 && H5Aread(a, mem_type, out) >= 0;
-  close_id(space);
-  close_id(ft);
-  close_id(a);
+  mfbo_h5_close(space);
+  mfbo_h5_close(ft);
+  mfbo_h5_close(a);
   H5Eclear2(H5E_DEFAULT);
   return ok ? 0 : -1;
 }
@@ -163,7 +148,7 @@ static int read_strings(hid_t obj, int is_attr, char ***out, int *n) {
   hid_t ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
   hid_t mt = ft < 0 || H5Tget_class(ft) != H5T_STRING ? H5I_INVALID_HID
                                                       : vl_string_type(H5Tget_cset(ft));
-  close_id(ft);
+  mfbo_h5_close(ft);
   char **raw = count > 0 ? calloc((size_t)count, sizeof *raw) : NULL;
   *out = count > 0 ? calloc((size_t)count, sizeof **out) : NULL;
   int ok = count > 0 && mt >= 0 && raw && *out &&
@@ -171,8 +156,8 @@ static int read_strings(hid_t obj, int is_attr, char ***out, int *n) {
   for (hssize_t i = 0; ok && i < count; i++) ok = ((*out)[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
   if (raw && count > 0 && ok) H5Dvlen_reclaim(mt, space, H5P_DEFAULT, raw);
   free(raw);
-  close_id(mt);
-  close_id(space);
+  mfbo_h5_close(mt);
+  mfbo_h5_close(space);
   H5Eclear2(H5E_DEFAULT);
   *n = ok ? (int)count : 0;
   if (!ok && *out) {
@@ -190,10 +175,10 @@ static mfbo_results_status check_path(const char *path, mfbo_error *err) {
   if (ends_with(path, PARTIAL_SUFFIX))
     return fail(err, MFBO_RESULTS_BAD_INPUT, "%s (this is the file of a sweep still running or "
                 "stopped early)", INCOMPLETE_HINT);
-  if (!exists(path)) {
+  if (!mfbo_path_exists(path)) {
     size_t n = strlen(path) + sizeof PARTIAL_SUFFIX;
     char *partial = malloc(n);
-    int has_partial = partial && (snprintf(partial, n, "%s%s", path, PARTIAL_SUFFIX), exists(partial));
+    int has_partial = partial && (snprintf(partial, n, "%s%s", path, PARTIAL_SUFFIX), mfbo_path_exists(partial));
     free(partial);
     if (has_partial)
       return fail(err, MFBO_RESULTS_BAD_INPUT, "%s (only %s%s exists)", INCOMPLETE_HINT, path,
@@ -248,14 +233,14 @@ static int read_param_values(hid_t bench, mfbo_result_param *p) {
   hssize_t n = d < 0 ? -1 : n_rows(d);
   p->values = n > 0 ? malloc((size_t)n * sizeof *p->values) : NULL;
   int ok = p->values && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->values) >= 0;
-  close_id(d);
+  mfbo_h5_close(d);
   p->n_values = ok ? (int)n : 0;
   snprintf(path, sizeof path, "labels/%s", p->name);
   if (ok && H5Lexists(bench, "labels", H5P_DEFAULT) > 0 && H5Lexists(bench, path, H5P_DEFAULT) > 0) {
     int n_labels = 0;
     d = H5Dopen2(bench, path, H5P_DEFAULT);
     ok = d >= 0 && read_strings(d, 0, &p->labels, &n_labels) == 0 && n_labels == p->n_values;
-    close_id(d);
+    mfbo_h5_close(d);
   }
   H5Eclear2(H5E_DEFAULT);
   return ok ? 0 : -1;
@@ -273,8 +258,8 @@ static mfbo_results_status read_instances(mfbo_results *r, hid_t bench, mfbo_err
   r->instances = n > 0 ? calloc((size_t)n, sizeof *r->instances) : NULL;
   int ok = r->instances && mt >= 0 &&
            H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->instances) >= 0;
-  close_id(mt);
-  close_id(d);
+  mfbo_h5_close(mt);
+  mfbo_h5_close(d);
   if (!ok) return fail(err, MFBO_RESULTS_BAD_INPUT, "damaged results file: cannot read /benchmark/instances");
   r->n_instances = (size_t)n;
   return MFBO_RESULTS_OK;
@@ -291,7 +276,7 @@ static mfbo_results_status read_benchmark(mfbo_results *r, hid_t f, mfbo_error *
                 ? H5Aopen(bench, "parameter_names", H5P_DEFAULT)
                 : H5I_INVALID_HID;
   int ok = a >= 0 && read_strings(a, 1, &names, &r->n_params) == 0;
-  close_id(a);
+  mfbo_h5_close(a);
   r->params = ok ? calloc((size_t)r->n_params, sizeof *r->params) : NULL;
   ok = ok && r->params;
   for (int i = 0; i < r->n_params; i++) {
@@ -303,7 +288,7 @@ static mfbo_results_status read_benchmark(mfbo_results *r, hid_t f, mfbo_error *
   mfbo_results_status s = ok ? read_instances(r, bench, err)
                              : fail(err, MFBO_RESULTS_BAD_INPUT,
                                     "damaged results file: cannot read the parameters in /benchmark");
-  close_id(bench);
+  mfbo_h5_close(bench);
   return s;
 }
 
@@ -369,7 +354,7 @@ static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
     m[j] = (member){r->params[j].name, (size_t)j * sizeof(double), H5T_NATIVE_DOUBLE};
   hid_t mt = missing_column(d, m, r->n_params) ? H5I_INVALID_HID : compound_type(row, m, r->n_params);
   int ok = mt >= 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, block) >= 0;
-  close_id(mt);
+  mfbo_h5_close(mt);
   free(m);
   return ok ? 0 : -1;
 }
@@ -397,11 +382,11 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
   if (ok) r->n_runs = (size_t)n;
   else free(block);
   free(rows);
-  close_id(mt);
-  close_id(d);
-  close_id(status_t);
-  close_id(message_t);
-  close_id(label_t);
+  mfbo_h5_close(mt);
+  mfbo_h5_close(d);
+  mfbo_h5_close(status_t);
+  mfbo_h5_close(message_t);
+  mfbo_h5_close(label_t);
   if (ok) return MFBO_RESULTS_OK;
   if (missing) return fail(err, MFBO_RESULTS_BAD_INPUT, "damaged results file: /runs lacks %s", missing);
   if (n == 0) return fail(err, MFBO_RESULTS_BAD_INPUT, "the results file has no runs");
@@ -435,7 +420,7 @@ static mfbo_results_status open_trace(mfbo_results *r, hid_t f, mfbo_error *err)
   const char *missing = d < 0 ? "(no /trace)" : missing_column(d, m, n_m);
   hssize_t n = missing ? -1 : n_rows(d);
   if (n < 0) {
-    close_id(d);
+    mfbo_h5_close(d);
     return fail(err, MFBO_RESULTS_BAD_INPUT, "damaged results file: /trace lacks %s",
                 missing ? missing : "rows");
   }
@@ -499,8 +484,8 @@ mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_er
 
 void mfbo_results_close(mfbo_results *r) {
   if (r->h5) {
-    close_id(r->h5->trace);
-    close_id(r->h5->file);
+    mfbo_h5_close(r->h5->trace);
+    mfbo_h5_close(r->h5->file);
     free(r->h5);
   }
   for (int i = 0; r->params && i < r->n_params; i++) {
@@ -560,9 +545,9 @@ int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t
     t->incumbent_true_ms[i] = rows[i].incumbent_true_ms;
     t->true_ms[i] = rows[i].true_ms;
   }
-  close_id(mspace);
-  close_id(fspace);
-  close_id(mt);
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
+  mfbo_h5_close(mt);
   free(rows);
   H5Eclear2(H5E_DEFAULT);
   snprintf(err->file, sizeof err->file, "%s", r->path);

@@ -19,6 +19,8 @@
 #define _DEFAULT_SOURCE /* flock() */
 #include "journal.h"
 
+#include "mfbo/path.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,15 +89,6 @@ __attribute__((format(printf, 2, 3))) static int fail(mfbo_error *err, const cha
   va_end(ap);
   err->line = 0;
   return -1;
-}
-
-static char *concat(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *s = malloc(la + lb + 1);
-  if (!s) return NULL;
-  memcpy(s, a, la);
-  memcpy(s + la, b, lb + 1);
-  return s;
 }
 
 /* Reads exactly n bytes at offset; -1 with errno set on an error, or EIO on a short read. */
@@ -514,7 +507,7 @@ static int create_file(mfbo_journal *j, const char *tmp, const char *job_text,
 mfbo_journal *mfbo_journal_create(const char *path, const char *job_text, uint64_t n_tasks,
                                   mfbo_error *err) {
   mfbo_journal *j = journal_alloc(path, n_tasks, err);
-  char *tmp = j ? concat(path, ".new") : NULL;
+  char *tmp = j ? mfbo_path_concat(path, ".new") : NULL;
   int rc = !j ? -1 : !tmp ? fail(err, "out of memory") : create_file(j, tmp, job_text, err);
   free(tmp);
   if (rc != 0) {

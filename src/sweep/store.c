@@ -28,7 +28,9 @@
 #include <hdf5.h>
 #include <zlib.h>
 
-#include "../h5/h5types.h"
+#include "h5types.h"
+#include "h5util.h"
+#include "mfbo/path.h"
 #include "journal.h"
 #include "mfbo/version.h"
 #include "wire.h"
@@ -121,22 +123,6 @@ struct mfbo_store {
 
 /* ---------------------------------------------------------------- errors */
 
-static herr_t file_close(hid_t f);
-
-/* Closes any identifier this file creates (never a library-owned one such as H5T_NATIVE_*). */
-static void close_id(hid_t id) {
-  if (id < 0) return;
-  switch (H5Iget_type(id)) {
-  case H5I_FILE: file_close(id); break;
-  case H5I_GROUP: H5Gclose(id); break;
-  case H5I_DATATYPE: H5Tclose(id); break;
-  case H5I_DATASPACE: H5Sclose(id); break;
-  case H5I_DATASET: H5Dclose(id); break;
-  case H5I_ATTR: H5Aclose(id); break;
-  case H5I_GENPROP_LST: H5Pclose(id); break;
-  default: break;
-  }
-}
 
 /* HDF5's innermost explanation; of a failed system call, only the system's message (its
  * description spans lines: time, file name, descriptor, errno, message, buffer, sizes). */
@@ -226,20 +212,6 @@ static void utc_now(char buf[32]) {
   strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static char *concat(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *s = malloc(la + lb + 1);
-  if (!s) return NULL;
-  memcpy(s, a, la);
-  memcpy(s + la, b, lb + 1);
-  return s;
-}
-
-static int exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
-
 /* Copies src into a null-padded field of size bytes, cutting at a UTF-8 character boundary. */
 static void copy_text(char *dst, size_t size, const char *src) {
   size_t n = strlen(src);
@@ -249,16 +221,6 @@ static void copy_text(char *dst, size_t size, const char *src) {
   }
   memset(dst, 0, size);
   memcpy(dst, src, n);
-}
-
-/* The directory part of path ("." if none); free() it. */
-static char *directory_of(const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash) return strdup(".");
-  if (slash == path) return strdup("/");
-  char *d = strdup(path);
-  if (d) d[slash - path] = '\0';
-  return d;
 }
 
 static int fsync_path(const char *path, int directory) {
@@ -292,15 +254,15 @@ static int attr_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_ty
   hid_t a = space < 0 ? H5I_INVALID_HID
                       : H5Acreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
   int rc = a >= 0 && H5Awrite(a, mem_type, buf) >= 0 ? 0 : -1;
-  close_id(a);
-  close_id(space);
+  mfbo_h5_close(a);
+  mfbo_h5_close(space);
   return rc;
 }
 
 static int attr_strings(hid_t loc, const char *name, const char *const *values, hsize_t n) {
   hid_t t = vl_string_type();
   int rc = t < 0 ? -1 : attr_write(loc, name, t, t, values, n);
-  close_id(t);
+  mfbo_h5_close(t);
   return rc;
 }
 
@@ -342,10 +304,10 @@ static int attr_read_str(hid_t loc, const char *name, char **out) {
     *out = calloc(size + 1, 1);
     ok = *out && H5Aread(a, ftype, *out) >= 0;
   }
-  close_id(mtype);
-  close_id(space);
-  close_id(ftype);
-  close_id(a);
+  mfbo_h5_close(mtype);
+  mfbo_h5_close(space);
+  mfbo_h5_close(ftype);
+  mfbo_h5_close(a);
   if (ok && *out) return 0;
   free(*out);
   *out = NULL;
@@ -359,17 +321,17 @@ static int attr_read_long(hid_t loc, const char *name, long *out) {
   hid_t space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
   int ok = ftype >= 0 && space >= 0 && H5Tget_class(ftype) == H5T_INTEGER &&
            H5Sget_simple_extent_npoints(space) == 1 && H5Aread(a, H5T_NATIVE_LONG, out) >= 0;
-  close_id(space);
-  close_id(ftype);
-  close_id(a);
+  mfbo_h5_close(space);
+  mfbo_h5_close(ftype);
+  mfbo_h5_close(a);
   return ok ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- table types */
 
 static void table_type_free(table_type *t) {
-  close_id(t->mem);
-  close_id(t->file);
+  mfbo_h5_close(t->mem);
+  mfbo_h5_close(t->file);
   t->mem = t->file = H5I_INVALID_HID;
 }
 
@@ -424,10 +386,10 @@ static int runs_type_make(table_type *t, const mfbo_space *space) {
                ? -1
                : table_type_make(t, cols, (int)(sizeof cols / sizeof *cols), sizeof(run_row),
                                  space);
-  close_id(label);
-  close_id(message);
-  close_id(status_mem);
-  close_id(status_file);
+  mfbo_h5_close(label);
+  mfbo_h5_close(message);
+  mfbo_h5_close(status_mem);
+  mfbo_h5_close(status_file);
   return rc;
 }
 
@@ -478,8 +440,8 @@ static hid_t table_create(hid_t loc, const char *name, const table_type *t, hsiz
       H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 &&
       H5Pset_obj_track_times(dcpl, 0) >= 0)
     d = H5Dcreate2(loc, name, t->file, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  close_id(dcpl);
-  close_id(space);
+  mfbo_h5_close(dcpl);
+  mfbo_h5_close(space);
   return d;
 }
 
@@ -504,9 +466,9 @@ static int table_write(hid_t d, hid_t mem, hsize_t start, hsize_t n, const void 
   int ok = fspace >= 0 && mspace >= 0 && dxpl >= 0 &&
            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
            H5Dwrite(d, mem, mspace, fspace, dxpl, rows) >= 0;
-  close_id(dxpl);
-  close_id(mspace);
-  close_id(fspace);
+  mfbo_h5_close(dxpl);
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
   return ok ? 0 : -1;
 }
 
@@ -544,7 +506,7 @@ static int appender_commit(appender *a) { return ++a->n == a->cap ? appender_flu
 /* Writes the rows still waiting, closes the table. */
 static int appender_close(appender *a) {
   int rc = a->d >= 0 && a->rows ? appender_flush(a) : -1;
-  close_id(a->d);
+  mfbo_h5_close(a->d);
   free(a->rows);
   return rc;
 }
@@ -560,9 +522,9 @@ static int array_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
       H5Pset_obj_track_times(dcpl, 0) >= 0)
     d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   int ok = d >= 0 && H5Dset_extent(d, &n) >= 0 && table_write(d, mem_type, 0, n, buf) == 0;
-  close_id(d);
-  close_id(dcpl);
-  close_id(space);
+  mfbo_h5_close(d);
+  mfbo_h5_close(dcpl);
+  mfbo_h5_close(space);
   return ok ? 0 : -1;
 }
 
@@ -635,8 +597,8 @@ static mfbo_store *store_alloc(const char *path, const mfbo_job *job,
   s->n_params = s->space->n_params;
   s->tasks = mfbo_tasks_make(job, &s->n_tasks);
   s->path = strdup(path);
-  s->partial = concat(path, ".partial");
-  s->tmp = concat(path, ".tmp");
+  s->partial = mfbo_path_concat(path, ".partial");
+  s->tmp = mfbo_path_concat(path, ".tmp");
   if (!s->path || !s->partial || !s->tmp || !s->tasks) {
     store_fail(err, path, "out of memory");
     store_free(s);
@@ -776,7 +738,7 @@ static int read_sessions(const mfbo_store *s, char **first, size_t *first_len, c
     char *note;
     size_t len;
     if (mfbo_journal_read_note(s->journal, i, &note, &len, err) != 0) return -1;
-    char *more = concat(*lines, note_value(note, len, "session"));
+    char *more = mfbo_path_concat(*lines, note_value(note, len, "session"));
     free(*lines);
     *lines = more;
     if (i > 0) {
@@ -833,9 +795,9 @@ static int write_parameter_values(hid_t bench, const mfbo_space *space) {
     if (ok && p->labels)
       ok = array_write(labels, p->name, str, str, p->labels, (hsize_t)p->n_values) == 0;
   }
-  close_id(str);
-  close_id(labels);
-  close_id(values);
+  mfbo_h5_close(str);
+  mfbo_h5_close(labels);
+  mfbo_h5_close(values);
   return ok ? 0 : -1;
 }
 
@@ -895,7 +857,7 @@ static int write_benchmark(hid_t f, const mfbo_store *s) {
                attr_double(g, "optimum_ms", s->benches[0]->optimum_ms) ||
                write_parameter_attributes(g, s->space) || write_parameter_values(g, s->space) ||
                write_instances(g, s);
-  close_id(g);
+  mfbo_h5_close(g);
   free(settings);
   free(space_settings);
   return failed ? -1 : 0;
@@ -1032,7 +994,7 @@ static int made_from_journal(const mfbo_store *s) {
 }
 
 static int open_resume(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  int file = exists(s->path), partial = exists(s->partial);
+  int file = mfbo_path_exists(s->path), partial = mfbo_path_exists(s->partial);
   if (file && partial) {
     mfbo_error ignored;
     /* a partial that is no journal of this job cannot be continued: FILE wins, as below */
@@ -1060,7 +1022,7 @@ static int open_resume(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *e
 }
 
 static int refuse_existing(const mfbo_store *s, mfbo_error *err) {
-  const char *found = exists(s->path) ? s->path : exists(s->partial) ? s->partial : NULL;
+  const char *found = mfbo_path_exists(s->path) ? s->path : mfbo_path_exists(s->partial) ? s->partial : NULL;
   if (!found) return 0;
   return store_fail(err, s->path, "%s exists: use --resume to continue it or --force to "
                     "replace it", found);
@@ -1077,7 +1039,7 @@ static int remove_old(const mfbo_store *s, mfbo_error *err) {
 
 /* The results file's directory must exist, and be writable if writable is set. */
 static int check_directory(const mfbo_store *s, int writable, mfbo_error *err) {
-  char *dir = directory_of(s->path);
+  char *dir = mfbo_path_dir(s->path);
   struct stat st;
   int rc = 0;
   if (!dir)
@@ -1102,7 +1064,7 @@ mfbo_store *mfbo_store_open(const char *path, const mfbo_job *job,
   mfbo_store *s = store_alloc(path, job, benches, err);
   if (!s) return NULL;
   /* resuming a complete file writes nothing: a read-only directory is fine then */
-  int read_only = mode == MFBO_STORE_RESUME && exists(s->path) && !exists(s->partial);
+  int read_only = mode == MFBO_STORE_RESUME && mfbo_path_exists(s->path) && !mfbo_path_exists(s->partial);
   int rc = check_directory(s, !read_only, err);
   if (rc == 0 && mode == MFBO_STORE_NEW)
     rc = refuse_existing(s, err) != 0 ? -1 : create_journal(s, prov, err);
@@ -1356,7 +1318,7 @@ int mfbo_store_finish(mfbo_store *s, mfbo_error *err) {
     unlink(s->tmp);
     return -1;
   }
-  char *dir = directory_of(s->path);
+  char *dir = mfbo_path_dir(s->path);
   int synced = dir && fsync_path(dir, 1) == 0;
   int saved = errno;
   free(dir);

@@ -1,5 +1,6 @@
-/* benchmark.c: the table of benchmark types and one landscape built from a job: its space
- * (with [space] overrides), its optimum when the space can be enumerated, and its key. */
+/* benchmark.c: the dispatch to a benchmark type: one landscape built from a job's settings
+ * (its space with [space] overrides, its optimum when the space can be enumerated, its key)
+ * and its measurements. The table of every type is in src/job/types.c. */
 #include "mfbo/benchmark.h"
 
 #include <math.h>
@@ -7,15 +8,6 @@
 #include <string.h>
 
 #include "mfbo/stream.h"
-
-const mfbo_benchmark_type *const mfbo_benchmark_types[] = {
-    &mfbo_benchmark_seed, &mfbo_benchmark_kerneltuner, &mfbo_benchmark_synthetic, NULL};
-
-const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name) {
-  for (const mfbo_benchmark_type *const *t = mfbo_benchmark_types; *t; t++)
-    if (strcmp((*t)->name, name) == 0) return *t;
-  return NULL;
-}
 
 /* The exhaustive optimum of an enumerable space (NaN / -1 otherwise). */
 static void find_optimum(mfbo_benchmark *b) {

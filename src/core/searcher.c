@@ -1,25 +1,9 @@
-/* searcher.c: the table of searcher types, request batches, and the settings every
- * searcher shares (the "preset"). */
+/* searcher.c: request batches, and the settings every searcher shares (the "preset").
+ * The table of every searcher type is in src/job/types.c. */
 #include "mfbo/searcher.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-const mfbo_searcher_type *const mfbo_searcher_types[] = {
-    &mfbo_searcher_random,
-    &mfbo_searcher_pattern,
-    &mfbo_searcher_de,
-    &mfbo_searcher_hyperband,
-    &mfbo_searcher_sh,
-    &mfbo_searcher_mfbo,
-    NULL,
-};
-
-const mfbo_searcher_type *mfbo_searcher_type_find(const char *name) {
-  for (const mfbo_searcher_type *const *t = mfbo_searcher_types; *t; t++)
-    if (strcmp((*t)->name, name) == 0) return *t;
-  return NULL;
-}
 
 int mfbo_searcher_preset_is_quick(mfbo_settings *settings, mfbo_error *err) {
   static const char *const presets[] = {"full", "quick", NULL};

@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/model/acquisition.h"
-#include "../src/model/gp.h"
+#include "model/acquisition.h"
+#include "model/gp.h"
 
 static double now_ms(void) {
   struct timespec t;

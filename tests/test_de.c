@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/searchers/de_internal.h"
+#include "searchers/de_internal.h"
 #include "check.h"
 #include "toy.h"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/model/acquisition.h"
-#include "../src/model/gp.h"
+#include "model/acquisition.h"
+#include "model/gp.h"
 #include "check.h"
 
 static double matern52(double r) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/searchers/pattern_internal.h"
+#include "searchers/pattern_internal.h"
 #include "check.h"
 #include "toy.h"
 

@@ -45,8 +45,8 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "../model/acquisition.h"
-#include "../model/gp.h"
+#include "model/acquisition.h"
+#include "model/gp.h"
 #include "mfbo/codeset.h"
 #include "mfbo/searcher.h"
 

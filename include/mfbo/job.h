@@ -28,6 +28,7 @@ typedef struct {
   int n_instances;
   mfbo_budget budget;
   const mfbo_benchmark_type *benchmark_type;
+  mfbo_benchmark **benchmarks; /* one landscape per instance, built once by the loader */
   mfbo_settings benchmark;  /* [benchmark] without type and instances */
   mfbo_settings space;      /* [space] */
   mfbo_job_algorithm *algorithms;
@@ -57,6 +58,12 @@ void mfbo_job_free(mfbo_job *job);
  * Only the syntax is checked (a job written by an older version may name settings that are
  * gone). *out is malloc'ed. */
 int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err);
+/* The canonical form of a job's text with [sweep] seeds and/or [benchmark] instances
+ * replaced (NULL: kept), as a program's --seeds and --instances do: one job file serves
+ * many sweeps, and the text stored in the results file is the job that ran. The values
+ * are checked as lists ("1-30, 42"); a bad one sets err naming --seeds or --instances. */
+int mfbo_job_override(const char *text, size_t len, const char *seeds, const char *instances,
+                      char **out, mfbo_error *err);
 /* What differs between two canonical forms, for a person ("[sweep] seeds: 1-10 in
  * THEN_NAME, 1-20 now; ...", THEN_NAME e.g. "the journal"), malloc'ed; NULL when they are
  * the same. */

@@ -563,19 +563,19 @@ static int validate_algorithm(const mfbo_job_algorithm *a, const mfbo_space *spa
   return rc;
 }
 
-static int validate(const mfbo_job *job, mfbo_error *err) {
-  /* the first instance is kept: the algorithms are started on its space */
-  mfbo_benchmark *first = build_benchmark(job, job->instances[0], err);
-  if (!first) return -1;
-  int rc = 0;
-  for (int i = 1; i < job->n_instances && rc == 0; i++) {
-    mfbo_benchmark *b = build_benchmark(job, job->instances[i], err);
-    rc = b ? 0 : -1;
-    mfbo_benchmark_free(b);
+/* Builds every instance's landscape, once: the job keeps them for the runs. Then starts each
+ * algorithm on the first instance's space. */
+static int validate(mfbo_job *job, mfbo_error *err) {
+  job->benchmarks = calloc((size_t)job->n_instances, sizeof *job->benchmarks);
+  if (!job->benchmarks) {
+    mfbo_error_set(err, 0, "out of memory");
+    return -1;
   }
+  for (int i = 0; i < job->n_instances; i++)
+    if (!(job->benchmarks[i] = build_benchmark(job, job->instances[i], err))) return -1;
+  int rc = 0;
   for (int i = 0; i < job->n_algorithms && rc == 0; i++)
-    rc = validate_algorithm(&job->algorithms[i], first->space, &job->budget, err);
-  mfbo_benchmark_free(first);
+    rc = validate_algorithm(&job->algorithms[i], job->benchmarks[0]->space, &job->budget, err);
   return rc;
 }
 
@@ -714,6 +714,9 @@ void mfbo_job_free(mfbo_job *job) {
   free(job->path);
   free(job->text);
   free(job->seeds);
+  for (int i = 0; job->benchmarks && i < job->n_instances; i++)
+    mfbo_benchmark_free(job->benchmarks[i]);
+  free(job->benchmarks);
   free(job->instances);
   mfbo_settings_free(&job->benchmark);
   mfbo_settings_free(&job->space);
@@ -811,9 +814,25 @@ static void add_section(strbuf *b, const char *header, const mfbo_settings *x,
   free(all);
 }
 
-int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err) {
-  mfbo_error local;
-  if (!err) err = &local;
+/* Replaces key's value in s, or adds the key. */
+static int set_value(mfbo_settings *s, const char *key, const char *value, mfbo_error *err) {
+  mfbo_setting *it = mfbo_settings_take(s, key);
+  if (!it) return mfbo_settings_add(s, key, value, 0, err);
+  char *v = strdup(value);
+  if (!v) {
+    mfbo_error_set(err, 0, "out of memory");
+    return -1;
+  }
+  free(it->value);
+  it->value = v;
+  it->used = 0;
+  return 0;
+}
+
+/* The canonical form of text, with [sweep] seeds and [benchmark] instances replaced by the
+ * given values (NULL: as in the text). */
+static int canonical(const char *text, size_t len, const char *seeds, const char *instances,
+                     char **out, mfbo_error *err) {
   mfbo_job job;
   start("job", &job, err);
   *out = NULL;
@@ -828,7 +847,8 @@ int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err
   int rc = -1;
   if (len > (size_t)JOB_MAX_BYTES)
     fail(&p, 0, "job too large (%zu bytes, at most 1 MiB)", len);
-  else if (parse_text(&p) == 0) {
+  else if (parse_text(&p) == 0 && (!seeds || set_value(&p.sweep, "seeds", seeds, err) == 0) &&
+           (!instances || set_value(&p.bench_meta, "instances", instances, err) == 0)) {
     strbuf b = {0};
     add_section(&b, "sweep", &p.sweep, NULL, 0);
     add_section(&b, "benchmark", &p.bench_meta, &job.benchmark, 0);
@@ -860,6 +880,34 @@ int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err
   for (int i = 0; i < job.n_algorithms; i++) mfbo_settings_free(&job.algorithms[i].settings);
   free(job.algorithms);
   return rc;
+}
+
+int mfbo_job_canonical(const char *text, size_t len, char **out, mfbo_error *err) {
+  mfbo_error local;
+  return canonical(text, len, NULL, NULL, out, err ? err : &local);
+}
+
+int mfbo_job_override(const char *text, size_t len, const char *seeds, const char *instances,
+                      char **out, mfbo_error *err) {
+  mfbo_error local;
+  if (!err) err = &local;
+  long *v = NULL;
+  int n;
+  const char *bad = NULL;
+  if (seeds && mfbo_parse_int_list(seeds, 0, LONG_MAX, &v, &n, err, 0) != 0)
+    bad = "--seeds";
+  free(v);
+  v = NULL;
+  if (!bad && instances && mfbo_parse_int_list(instances, 1, INT_MAX, &v, &n, err, 0) != 0)
+    bad = "--instances";
+  free(v);
+  if (bad) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    mfbo_error_set(err, 0, "%s: %s", bad, msg);
+    return -1;
+  }
+  return canonical(text, len, seeds, instances, out, err);
 }
 
 /* One line of a canonical form: in section sec (its header without brackets), key = value;

@@ -171,8 +171,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (instance < 0) instance = job.instances[0];
-  mfbo_benchmark *b = mfbo_benchmark_alloc(job.benchmark_type, &job.benchmark, &job.space,
-                                           (int)instance, &err);
+  /* an instance of the job was built by the loader; another one is built here */
+  mfbo_benchmark *b = NULL, *own = NULL;
+  for (int i = 0; i < job.n_instances; i++)
+    if (job.instances[i] == instance) b = job.benchmarks[i];
+  if (!b)
+    b = own = mfbo_benchmark_alloc(job.benchmark_type, &job.benchmark, &job.space,
+                                   (int)instance, &err);
   if (!b) {
     snprintf(err.file, sizeof err.file, "%s", job.path);
     mfbo_error_print(&err, stderr);
@@ -186,7 +191,7 @@ int main(int argc, char **argv) {
     print_csv(b);
   else
     rc = print_summary(b);
-  mfbo_benchmark_free(b);
+  mfbo_benchmark_free(own);
   mfbo_job_free(&job);
   if (rc == 2) return 2;
   if (fflush(stdout) != 0 || rc != 0) {

@@ -18,6 +18,8 @@ typedef struct {
   const char *job_path;   /* NULL: the built-in default job */
   const char *output;     /* NULL: the job's output */
   mfbo_store_mode mode;
+  const char *seeds;      /* --seeds: replaces the job's [sweep] seeds */
+  const char *instances;  /* --instances: replaces the job's [benchmark] instances */
   int dry_run, quiet;
   double deadline_s;
 } options;
@@ -25,7 +27,7 @@ typedef struct {
 static void usage(FILE *out) {
   fprintf(out,
       "usage: mfbo-sweep [JOB] [-o FILE] [--resume | --force] [--dry-run]\n"
-      "                  [--deadline SECONDS] [--quiet]\n"
+      "                  [--seeds LIST] [--instances LIST] [--deadline SECONDS] [--quiet]\n"
       "Run every (benchmark instance, algorithm, seed) task of JOB across the MPI ranks\n"
       "(mpirun -n N mfbo-sweep JOB, or as a plain process) and write one HDF5 results file.\n"
       "Without JOB, runs the built-in default job: the seed's convergence analysis.\n"
@@ -33,6 +35,8 @@ static void usage(FILE *out) {
       "      --resume         continue FILE.partial (or accept a complete FILE) of this job\n"
       "      --force          replace an existing FILE / FILE.partial\n"
       "      --dry-run        print the task plan and exit\n"
+      "      --seeds LIST     run these seeds instead of the job's (\"1-30, 42\")\n"
+      "      --instances LIST run these benchmark instances instead of the job's\n"
       "      --deadline S     stop handing out tasks after S seconds (exit 3, resumable)\n"
       "  -q, --quiet          no progress on stderr\n"
       "  -h, --help           this help\n"
@@ -52,6 +56,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
       {"force", no_argument, 0, 'f'},        {"dry-run", no_argument, 0, 'n'},
       {"deadline", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
+      {"seeds", required_argument, 0, 's'},  {"instances", required_argument, 0, 'i'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->mode = MFBO_STORE_NEW;
@@ -65,6 +70,8 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
     case 'f': o->mode = MFBO_STORE_FORCE; break;
     case 'n': o->dry_run = 1; break;
     case 'q': o->quiet = 1; break;
+    case 's': o->seeds = optarg; break;
+    case 'i': o->instances = optarg; break;
     case 'd':
       if (mfbo_parse_double(optarg, &o->deadline_s) != 0 || o->deadline_s <= 0) {
         if (msg) fprintf(msg, "mfbo-sweep: --deadline needs a positive number of seconds\n");
@@ -108,19 +115,6 @@ static char *command_line(int argc, char **argv) {
     if (i + 1 < argc) strcat(text, " ");
   }
   return text;
-}
-
-/* Builds the landscape of every instance of the job; NULL on error. */
-static mfbo_benchmark **build_benches(mfbo_job *job, mfbo_error *err) {
-  mfbo_benchmark **b = calloc((size_t)job->n_instances, sizeof *b);
-  for (int i = 0; b && i < job->n_instances; i++)
-    if (!(b[i] = mfbo_benchmark_alloc(job->benchmark_type, &job->benchmark, &job->space,
-                                      job->instances[i], err))) {
-      while (i-- > 0) mfbo_benchmark_free(b[i]);
-      free(b);
-      return NULL;
-    }
-  return b;
 }
 
 /* Rank 0 opens the results file; every rank learns whether to go on. Returns -1 to go on,
@@ -202,21 +196,44 @@ static int agree(int code, const mfbo_error *err, int rank, int n_ranks) {
   return code;
 }
 
+/* --seeds and --instances: the job's text becomes its canonical form with those replaced
+ * (what the results file stores, and what --resume compares). */
+static int override(const options *o, char **text, size_t *len, mfbo_error *err) {
+  char *out = NULL;
+  if (mfbo_job_override(*text, *len, o->seeds, o->instances, &out, err) != 0) {
+    snprintf(err->file, sizeof err->file, "mfbo-sweep");
+    return -1;
+  }
+  free(*text);
+  *text = out;
+  *len = strlen(out);
+  return 0;
+}
+
 /* Loads the job on every rank. Rank 0 alone reads the job file and sends its text to the
  * others, so that a job on stdin (/dev/stdin) or in a file only rank 0's node has works.
  * Returns -1, or the exit code that every rank agreed on (the job was not loaded). */
 static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
   mfbo_error err;
   mfbo_error_clear(&err);
-  if (!o->job_path) {
-    int rc = mfbo_job_load_text("(built-in default)", mfbo_default_job_text, job, &err);
-    return agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
-  }
+  const char *path = o->job_path ? o->job_path : "(built-in default)";
   char *text = NULL;
   size_t len = 0;
-  int rc = rank == 0 ? mfbo_job_read_file(o->job_path, &text, &len, &err) : 0;
+  int rc = 0;
+  if (rank == 0) {
+    if (o->job_path)
+      rc = mfbo_job_read_file(o->job_path, &text, &len, &err);
+    else if ((text = strdup(mfbo_default_job_text)))
+      len = strlen(text);
+    else
+      mfbo_error_set(&err, 0, "out of memory"), rc = -1;
+    if (rc == 0 && (o->seeds || o->instances)) rc = override(o, &text, &len, &err);
+  }
   int code = agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
-  if (code >= 0) return code;
+  if (code >= 0) {
+    free(text);
+    return code;
+  }
   unsigned long long n = len; /* at most 1 MiB: mfbo_job_read_file refuses more */
   MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
   if (rank != 0 && !(text = malloc((size_t)n + 1))) {
@@ -225,7 +242,8 @@ static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
   }
   MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
   text[n] = '\0';
-  rc = mfbo_job_load_file_text(o->job_path, text, (size_t)n, job, &err);
+  rc = o->job_path ? mfbo_job_load_file_text(path, text, (size_t)n, job, &err)
+                   : mfbo_job_load_text(path, text, job, &err);
   free(text);
   code = agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
   if (code >= 0 && rc == 0) mfbo_job_free(job);
@@ -245,10 +263,9 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   mfbo_task *tasks = mfbo_tasks_make(&job, &sw.n_tasks);
   sw.tasks = tasks;
   if (!tasks) mfbo_error_set(&err, 0, "out of memory planning the tasks");
-  mfbo_benchmark **benches = tasks ? build_benches(&job, &err) : NULL;
-  sw.benches = benches;
+  sw.benches = job.benchmarks; /* built once, by the loader */
   mfbo_store *store = NULL;
-  if ((code = agree(!tasks || !benches ? EXIT_FAILED : -1, &err, rank, n_ranks)) >= 0) {
+  if ((code = agree(!tasks ? EXIT_FAILED : -1, &err, rank, n_ranks)) >= 0) {
     /* every rank knows: nothing more to do */
   } else if (o.dry_run) {
     if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
@@ -258,8 +275,6 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   } else if (store) {
     mfbo_store_close(store);
   }
-  for (int i = 0; benches && i < job.n_instances; i++) mfbo_benchmark_free(benches[i]);
-  free(benches);
   free(tasks);
   mfbo_job_free(&job);
   return code;

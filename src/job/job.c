@@ -5,6 +5,7 @@
  * instance and every algorithm is built once here from the job's settings, so a bad
  * setting fails now, not halfway through a sweep. Nothing here runs or writes anything. */
 #include "mfbo/job.h"
+#include "mfbo/plugin.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -215,8 +216,8 @@ static mfbo_settings *target(parser *p, const char *key) {
   case SEC_SPACE:
     return &job->space;
   case SEC_ALGORITHM:
-    return is_type ? &p->alg_meta[job->n_algorithms - 1]
-                   : &job->algorithms[job->n_algorithms - 1].settings;
+    return is_type || strcmp(key, "plugin") == 0 ? &p->alg_meta[job->n_algorithms - 1]
+                                                 : &job->algorithms[job->n_algorithms - 1].settings;
   case SEC_NONE:
     break;
   }
@@ -470,6 +471,18 @@ static int finish_benchmark(parser *p) {
   return 0;
 }
 
+/* The type called name from the plugin the setting names (relative to the job's directory). */
+static int load_plugin(parser *p, mfbo_job_algorithm *a, const mfbo_setting *plugin,
+                       const char *name) {
+  char path[4096], where[1024], msg[sizeof p->err->msg];
+  if (plugin->value[0] == '\0') return fail(p, plugin->line, "plugin is empty");
+  if (mfbo_settings_find_file(&p->job->benchmark, plugin->value, path, sizeof path, where,
+                              sizeof where) != 0)
+    return fail(p, plugin->line, "plugin %s: not found (looked in %s)", plugin->value, where);
+  a->type = mfbo_plugin_searcher(path, name, msg, sizeof msg);
+  return a->type ? 0 : fail(p, plugin->line, "%s", msg);
+}
+
 static int finish_algorithms(parser *p) {
   mfbo_job *job = p->job;
   char known[256];
@@ -477,6 +490,11 @@ static int finish_algorithms(parser *p) {
     mfbo_job_algorithm *a = &job->algorithms[i];
     const mfbo_setting *it = mfbo_settings_take(&p->alg_meta[i], "type");
     const char *name = it ? it->value : a->label;
+    const mfbo_setting *plugin = mfbo_settings_take(&p->alg_meta[i], "plugin");
+    if (plugin) {
+      if (load_plugin(p, a, plugin, name) != 0) return -1;
+      continue;
+    }
     a->type = mfbo_searcher_type_find(name);
     if (!a->type) {
       searcher_names(known, sizeof known);

@@ -43,7 +43,8 @@ for f in bin/mfbo-sweep bin/mfbo-analyze bin/mfbo-landscape lib/libmfbo.a lib/pk
          share/man/man5/mfbo-job.5 share/mfbo/jobs/kt-pnpoly-RTX3090.ini share/mfbo/jobs/seed-quick.ini \
          share/mfbo/data/README.md share/mfbo/data/pnpoly_RTX3090.json.gz \
          share/mfbo/data/convolution_milo_A100.json.gz share/mfbo/data/dedispersion_milo_MI250X.json.gz \
-         share/mfbo/examples/greedy.c share/mfbo/examples/CMakeLists.txt; do
+         share/mfbo/examples/greedy.c share/mfbo/examples/CMakeLists.txt \
+         share/mfbo/examples/greedy_plugin.c share/mfbo/examples/greedy.ini include/mfbo/plugin.h; do
   check "installed: $f" "[ -f $prefix/$f ]"
 done
 check "private headers stay private" "[ ! -e $prefix/include/mfbo/codeset.h ] && [ -z \"\$(ls $prefix/include | grep -v '^mfbo\$')\" ]"
@@ -73,6 +74,28 @@ cmake -S "$repo/examples" -B "$tmp/ex-cmake" -DCMAKE_PREFIX_PATH="$prefix" >"$lo
 check "examples with CMake (find_package(mfbo)): build" "[ $? -eq 0 ]" || cat "$log" >&2
 "$tmp/ex-cmake/run_greedy" >"$tmp/ex2.out" 2>"$tmp/err"
 check "examples with CMake: run, the same output" "[ $? -eq 0 ] && cmp -s $tmp/ex.out $tmp/ex2.out"
+
+# The example searcher as a plugin (libgreedy.so, loaded by the installed mfbo-sweep from
+# greedy.ini beside it), from another directory: its runs are the library run loop's.
+(cd "$tmp/elsewhere" && "$prefix/bin/mfbo-sweep" "$tmp/ex-pc/greedy.ini" -o greedy.h5 --quiet 2>"$tmp/err")
+check "the plugin through the installed mfbo-sweep (pkg-config build)" "[ $? -eq 0 ] && [ -f $tmp/elsewhere/greedy.h5 ]" || cat "$tmp/err" >&2
+/usr/bin/python3 - "$tmp/elsewhere/greedy.h5" >"$tmp/plugin.out" <<'PY'
+import sys, h5py
+for r in h5py.File(sys.argv[1])["runs"]:
+    if r["algorithm"] == b"greedy" and r["seed"] <= 3:
+        print("%-8s  %8d  %4d  %5d  %6.2f  %12.6f  %6.4f" % ("greedy", r["instance"], r["seed"],
+              r["n_evals"], r["cost_s"], r["incumbent_true_ms"], r["regret"]))
+PY
+check "... the same runs as run_greedy's (9 of them)" "grep '^greedy ' $tmp/ex.out | cmp -s - $tmp/plugin.out && [ \$(wc -l <$tmp/plugin.out) -eq 9 ]"
+(cd "$tmp/elsewhere" && "$prefix/bin/mfbo-sweep" "$tmp/ex-cmake/greedy.ini" -o greedy2.h5 --quiet 2>"$tmp/err")
+check "the plugin built with CMake: the same results" "[ $? -eq 0 ] && /usr/bin/python3 $repo/tests/sweep/same_results.py $tmp/elsewhere/greedy.h5 $tmp/elsewhere/greedy2.h5" || cat "$tmp/err" >&2
+sed 's/^plugin = .*/plugin = libmissing.so/' "$tmp/ex-pc/greedy.ini" >"$tmp/ex-pc/missing.ini"
+"$prefix/bin/mfbo-sweep" "$tmp/ex-pc/missing.ini" -o "$tmp/missing.h5" --quiet 2>"$tmp/err"
+check "a plugin that is not there: exit 2, FILE:LINE, nothing written" "[ $? -eq 2 ] && grep -q 'missing.ini:[0-9]*: .*plugin libmissing.so: not found' $tmp/err && [ ! -e $tmp/missing.h5 ]" || cat "$tmp/err" >&2
+printf 'int x;\n' >"$tmp/notplugin.c" && cc -shared -fPIC -o "$tmp/ex-pc/libnot.so" "$tmp/notplugin.c"
+sed 's/^plugin = .*/plugin = libnot.so/' "$tmp/ex-pc/greedy.ini" >"$tmp/ex-pc/not.ini"
+"$prefix/bin/mfbo-sweep" "$tmp/ex-pc/not.ini" -o "$tmp/not.h5" --quiet 2>"$tmp/err"
+check "a shared object that is no plugin: exit 2, saying so" "[ $? -eq 2 ] && grep -q 'not an mfbo plugin' $tmp/err" || cat "$tmp/err" >&2
 
 # An installed Kernel Tuner job, from another directory: its data is found beside it.
 cd "$tmp/elsewhere" || exit 1

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# study-submit.sh: submit the study of issue 9 at full size (slurm/jobs/*.ini: the seed's
-# analysis over 100 seeds, the three Kernel Tuner landscapes over 50 seeds each, the
-# synthetic family at every dimension 5-15), each sweep as one job of slurm/mfbo-sweep.sbatch
+# study-submit.sh: submit the study of issue 9 at full size (the seed's analysis over 100
+# seeds and the three Kernel Tuner landscapes over 50 seeds each: the 2-core jobs in jobs/
+# with --seeds; the synthetic family at every dimension 5-15: slurm/jobs/*.ini, which add
+# instances, seeds and mfbo-seed_pr), each sweep as one job of slurm/mfbo-sweep.sbatch
 # followed by a one-task job that analyses it once it has COMPLETED (after any requeues).
 #
-#   bash slurm/study-submit.sh [JOB.ini ...]      (default: every slurm/jobs/*.ini)
+#   bash slurm/study-submit.sh ["JOB.ini [MFBO-SWEEP OPTIONS]" ...]   (default: all of them)
 #
 # Run it from anywhere on the login node; it works in the repository root (the jobs'
 # `file = ../../data/...` is relative to the job file, so it resolves from anywhere). Results: RESULTS/NAME.h5, the analysis in
@@ -26,11 +27,16 @@ build=${MFBO_STUDY_BUILD:-build}
 export MFBO_SWEEP=${MFBO_SWEEP:-$PWD/$build/mfbo-sweep}
 [ -x "$build/mfbo-analyze" ] || { echo "study-submit.sh: $build/mfbo-analyze not found: build first" >&2; exit 2; }
 mkdir -p "$results"
-if [ $# -gt 0 ]; then jobs=("$@"); else jobs=(slurm/jobs/*.ini); fi
-for job in "${jobs[@]}"; do
+study=("jobs/study-seed.ini --seeds 1-100")
+for f in jobs/study-real-*.ini; do study+=("$f --seeds 1-50"); done
+for f in slurm/jobs/*.ini; do study+=("$f"); done
+if [ $# -gt 0 ]; then jobs=("$@"); else jobs=("${study[@]}"); fi
+for entry in "${jobs[@]}"; do
+  read -r job opts <<<"$entry"
   name=$(basename "$job" .ini)
+  # shellcheck disable=SC2086 # the options are words
   id=$(sbatch --parsable -n "$ranks" -t "$limit" -J "$name" -o "$results/$name-%j.out" \
-         slurm/mfbo-sweep.sbatch "$job" "$results/$name.h5")
+         slurm/mfbo-sweep.sbatch "$job" "$results/$name.h5" $opts)
   id=${id%%;*}
   aid=$(sbatch --parsable -n 1 -t 30:00 -J "$name-analyze" -d "afterok:$id" \
           -o "$results/$name-analyze-%j.out" \

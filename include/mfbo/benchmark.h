@@ -52,10 +52,28 @@ typedef struct {
   uint64_t key;           /* hash of type, settings, space and instance */
 } mfbo_benchmark;
 
-/* Builds one landscape; settings and space_settings are checked for unknown keys. */
+/* Builds one landscape and finds its optimum (mfbo_benchmark_find_optimum); settings and
+ * space_settings are checked for unknown keys. */
 mfbo_benchmark *mfbo_benchmark_alloc(const mfbo_benchmark_type *type, mfbo_settings *settings,
                                      mfbo_settings *space_settings, int instance,
                                      mfbo_error *err);
+/* The same without looking for the optimum (left unknown: NaN, -1), which costs one true
+ * time per configuration: the job loader builds this way, and a sweep shares the search
+ * among its ranks (mfbo_benchmark_scan, then mfbo_benchmark_set_optimum). */
+mfbo_benchmark *mfbo_benchmark_build(const mfbo_benchmark_type *type, mfbo_settings *settings,
+                                     mfbo_settings *space_settings, int instance,
+                                     mfbo_error *err);
+/* 1 if the space is small enough to search for the optimum (MFBO_SPACE_ENUMERABLE). */
+int mfbo_benchmark_enumerable(const mfbo_benchmark *b);
+/* The fastest true time among the configurations of index begin..end-1 (end is capped at
+ * the space's size) and its index, the lowest on a tie; INFINITY and -1 if none runs.
+ * -1 when out of memory. */
+int mfbo_benchmark_scan(const mfbo_benchmark *b, uint64_t begin, uint64_t end, double *best_ms,
+                        int64_t *best_index);
+/* Records the optimum found by scans (unknown when best_ms is not finite). */
+void mfbo_benchmark_set_optimum(mfbo_benchmark *b, double best_ms, int64_t best_index);
+/* Searches the whole space (if enumerable; else the optimum stays unknown). -1: no memory. */
+int mfbo_benchmark_find_optimum(mfbo_benchmark *b);
 void mfbo_benchmark_free(mfbo_benchmark *b);
 
 double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg);

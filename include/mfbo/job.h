@@ -28,7 +28,8 @@ typedef struct {
   int n_instances;
   mfbo_budget budget;
   const mfbo_benchmark_type *benchmark_type;
-  mfbo_benchmark **benchmarks; /* one landscape per instance, built once by the loader */
+  mfbo_benchmark **benchmarks; /* one landscape per instance, built once by the loader;
+                               * optimum not searched yet (mfbo_benchmark_find_optimum) */
   mfbo_settings benchmark;  /* [benchmark] without type and instances */
   mfbo_settings space;      /* [space] */
   mfbo_job_algorithm *algorithms;

@@ -9,25 +9,44 @@
 
 #include "mfbo/stream.h"
 
-/* The exhaustive optimum of an enumerable space (NaN / -1 otherwise). */
-static void find_optimum(mfbo_benchmark *b) {
-  b->optimum_ms = NAN;
-  b->optimum_index = -1;
+int mfbo_benchmark_enumerable(const mfbo_benchmark *b) {
+  return mfbo_space_size(b->space) <= MFBO_SPACE_ENUMERABLE;
+}
+
+int mfbo_benchmark_scan(const mfbo_benchmark *b, uint64_t begin, uint64_t end, double *best_ms,
+                        int64_t *best_index) {
+  *best_ms = INFINITY;
+  *best_index = -1;
   uint64_t size = mfbo_space_size(b->space);
-  if (size > MFBO_SPACE_ENUMERABLE) return;
+  if (end > size) end = size;
   int *cfg = malloc((size_t)b->space->n_params * sizeof *cfg);
-  if (!cfg) return;
-  double best = INFINITY;
-  for (uint64_t k = 0; k < size; k++) {
+  if (!cfg) return -1;
+  for (uint64_t k = begin; k < end; k++) {
     mfbo_space_point(b->space, k, cfg);
     double t = mfbo_benchmark_true_ms(b, cfg);
-    if (t < best) {
-      best = t;
-      b->optimum_index = (int64_t)k;
+    if (t < *best_ms) { /* strictly: the lowest index wins a tie */
+      *best_ms = t;
+      *best_index = (int64_t)k;
     }
   }
-  if (isfinite(best)) b->optimum_ms = best;
   free(cfg);
+  return 0;
+}
+
+void mfbo_benchmark_set_optimum(mfbo_benchmark *b, double best_ms, int64_t best_index) {
+  int found = isfinite(best_ms) && best_index >= 0;
+  b->optimum_ms = found ? best_ms : NAN;
+  b->optimum_index = found ? best_index : -1;
+}
+
+int mfbo_benchmark_find_optimum(mfbo_benchmark *b) {
+  double best_ms = INFINITY;
+  int64_t best_index = -1;
+  if (mfbo_benchmark_enumerable(b) &&
+      mfbo_benchmark_scan(b, 0, mfbo_space_size(b->space), &best_ms, &best_index) != 0)
+    return -1;
+  mfbo_benchmark_set_optimum(b, best_ms, best_index);
+  return 0;
 }
 
 static uint64_t landscape_key(const mfbo_benchmark *b, const mfbo_settings *settings,
@@ -45,6 +64,18 @@ static uint64_t landscape_key(const mfbo_benchmark *b, const mfbo_settings *sett
 mfbo_benchmark *mfbo_benchmark_alloc(const mfbo_benchmark_type *type, mfbo_settings *settings,
                                      mfbo_settings *space_settings, int instance,
                                      mfbo_error *err) {
+  mfbo_benchmark *b = mfbo_benchmark_build(type, settings, space_settings, instance, err);
+  if (b && mfbo_benchmark_find_optimum(b) != 0) {
+    mfbo_error_set(err, 0, "out of memory");
+    mfbo_benchmark_free(b);
+    return NULL;
+  }
+  return b;
+}
+
+mfbo_benchmark *mfbo_benchmark_build(const mfbo_benchmark_type *type, mfbo_settings *settings,
+                                     mfbo_settings *space_settings, int instance,
+                                     mfbo_error *err) {
   mfbo_benchmark *b = calloc(1, sizeof *b);
   if (!b || !(b->space = mfbo_space_alloc()) || !(b->state = calloc(1, type->state_size))) {
     mfbo_error_set(err, 0, "out of memory");
@@ -58,7 +89,8 @@ mfbo_benchmark *mfbo_benchmark_alloc(const mfbo_benchmark_type *type, mfbo_setti
   if (mfbo_settings_check_unused(settings, "benchmark", err) != 0) goto fail;
   if (mfbo_space_override(b->space, space_settings, err) != 0) goto fail;
   b->key = landscape_key(b, settings, space_settings);
-  find_optimum(b);
+  b->optimum_ms = NAN; /* not searched yet: mfbo_benchmark_find_optimum */
+  b->optimum_index = -1;
   return b;
 fail:
   mfbo_benchmark_free(b);

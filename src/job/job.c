@@ -526,7 +526,7 @@ static mfbo_benchmark *build_benchmark(const mfbo_job *job, int instance, mfbo_e
   if (mfbo_settings_copy(&space, &job->space) != 0) {
     mfbo_error_set(err, 0, "out of memory");
   } else {
-    b = mfbo_benchmark_alloc(job->benchmark_type, &bench, &space, instance, err);
+    b = mfbo_benchmark_build(job->benchmark_type, &bench, &space, instance, err);
     mfbo_settings_free(&space);
   }
   mfbo_settings_free(&bench);

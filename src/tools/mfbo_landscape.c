@@ -174,7 +174,8 @@ int main(int argc, char **argv) {
   /* an instance of the job was built by the loader; another one is built here */
   mfbo_benchmark *b = NULL, *own = NULL;
   for (int i = 0; i < job.n_instances; i++)
-    if (job.instances[i] == instance) b = job.benchmarks[i];
+    if (job.instances[i] == instance && mfbo_benchmark_find_optimum(job.benchmarks[i]) == 0)
+      b = job.benchmarks[i];
   if (!b)
     b = own = mfbo_benchmark_alloc(job.benchmark_type, &job.benchmark, &job.space,
                                    (int)instance, &err);

@@ -10,6 +10,7 @@
 
 #include "mfbo/version.h"
 #include "mfbo/job.h"
+#include "optimum.h"
 #include "scheduler.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
@@ -115,6 +116,21 @@ static char *command_line(int argc, char **argv) {
     if (i + 1 < argc) strcat(text, " ");
   }
   return text;
+}
+
+/* Every rank learns each instance's optimum, the search shared among them (it is not needed
+ * for --dry-run). Returns -1 to go on, else the exit code. */
+static int find_optima(mfbo_job *job, const options *o, int rank, int n_ranks) {
+  uint64_t total = 0;
+  for (int i = 0; i < job->n_instances; i++)
+    if (mfbo_benchmark_enumerable(job->benchmarks[i]))
+      total += mfbo_space_size(job->benchmarks[i]->space);
+  if (rank == 0 && !o->quiet && total >= 10000000)
+    fprintf(stderr, "mfbo-sweep: finding the optimum of %d instances (%llu configurations, on "
+                    "%d ranks)...\n", job->n_instances, (unsigned long long)total, n_ranks);
+  if (mfbo_sweep_find_optima(job->benchmarks, job->n_instances, MPI_COMM_WORLD) == 0) return -1;
+  if (rank == 0) fprintf(stderr, "mfbo-sweep: out of memory searching for the optima\n");
+  return EXIT_FAILED;
 }
 
 /* Rank 0 opens the results file; every rank learns whether to go on. Returns -1 to go on,
@@ -270,6 +286,8 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   } else if (o.dry_run) {
     if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
     code = EXIT_OK;
+  } else if ((code = find_optima(&job, &o, rank, n_ranks)) >= 0) {
+    /* out of memory, said */
   } else if ((code = open_store(&sw, &o, path, argc, argv, n_ranks, &store)) < 0) {
     code = sweep(&sw, store, &o, path, rank);
   } else if (store) {

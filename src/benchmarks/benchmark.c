@@ -9,7 +9,8 @@
 #include "mfbo/stream.h"
 
 const mfbo_benchmark_type *const mfbo_benchmark_types[] = {
-    &mfbo_benchmark_seed, &mfbo_benchmark_kerneltuner, &mfbo_benchmark_synthetic, NULL};
+    &mfbo_benchmark_seed, &mfbo_benchmark_kerneltuner, &mfbo_benchmark_synthetic,
+    &mfbo_benchmark_command, NULL};
 
 const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name) {
   for (const mfbo_benchmark_type *const *t = mfbo_benchmark_types; *t; t++)
@@ -17,12 +18,13 @@ const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name) {
   return NULL;
 }
 
-/* The exhaustive optimum of an enumerable space (NaN / -1 otherwise). */
+/* The exhaustive optimum of an enumerable space (NaN / -1 otherwise; a live benchmark is
+ * never enumerated: that would run its command once per configuration). */
 static void find_optimum(mfbo_benchmark *b) {
   b->optimum_ms = NAN;
   b->optimum_index = -1;
   uint64_t size = mfbo_space_size(b->space);
-  if (size > MFBO_SPACE_ENUMERABLE) return;
+  if (size > MFBO_SPACE_ENUMERABLE || mfbo_benchmark_is_live(b)) return;
   int *cfg = malloc((size_t)b->space->n_params * sizeof *cfg);
   if (!cfg) return;
   double best = INFINITY;
@@ -81,12 +83,20 @@ void mfbo_benchmark_free(mfbo_benchmark *b) {
   free(b);
 }
 
+int mfbo_benchmark_is_live(const mfbo_benchmark *b) { return b->type->measure_live != NULL; }
+
 double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg) {
+  if (mfbo_benchmark_is_live(b)) return NAN;
   return b->type->true_ms(b->state, b->space, cfg);
 }
 
 void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, gsl_rng *noise,
                              double *true_ms, double *measured_ms, double *cost_s) {
+  if (mfbo_benchmark_is_live(b)) {
+    *true_ms = NAN;
+    b->type->measure_live(b->state, b->space, cfg, reps, 0, measured_ms, cost_s);
+    return;
+  }
   double t = mfbo_benchmark_true_ms(b, cfg);
   *true_ms = t;
   *measured_ms = b->type->measure_ms(b->state, b->space, cfg, t, reps, noise);

@@ -306,11 +306,14 @@ typedef struct {
   int spawn_errno;
 } cmd_output;
 
-/* The child: its own process group (so that a timeout kills everything it started), stdout
- * to the pipe, the job's directory, then the shell. Only async-signal-safe calls. */
+/* The child: its own process group (so that a timeout kills everything it started), stdin
+ * from /dev/null, stdout to the pipe, the job's directory, then the shell. Only
+ * async-signal-safe calls. */
 static void child(int fd, const char *dir, const char *command, char **env) {
   setpgid(0, 0);
-  if (dup2(fd, STDOUT_FILENO) < 0) _exit(127);
+  int null = open("/dev/null", O_RDONLY);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0) _exit(127);
+  if (null != STDIN_FILENO) close(null);
   close(fd);
   if (dir && chdir(dir) != 0) _exit(127);
   char *argv[] = {"sh", "-c", (char *)command, NULL};

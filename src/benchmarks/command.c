@@ -53,18 +53,21 @@ static int valid_name(const char *name) {
   return strcmp(name, "REPS") != 0;
 }
 
-/* Splits "a, b, c" into trimmed items (pointers into text, which is modified). */
+/* Splits "a, b, c" into trimmed items (pointers into text, which is modified); -1 for an
+ * empty item (",,", a trailing comma) or more than max. */
 static int split_list(char *text, char **items, int max) {
   int n = 0;
-  char *save = NULL;
-  for (char *tok = strtok_r(text, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+  for (char *tok = text;; n++) {
+    char *comma = strchr(tok, ',');
+    if (comma) *comma = '\0';
     while (isspace((unsigned char)*tok)) tok++;
     char *end = tok + strlen(tok);
     while (end > tok && isspace((unsigned char)end[-1])) *--end = '\0';
     if (!*tok || n == max) return -1;
-    items[n++] = tok;
+    items[n] = tok;
+    if (!comma) return n + 1;
+    tok = comma + 1;
   }
-  return n;
 }
 
 static int cmp_double(const void *a, const void *b) {

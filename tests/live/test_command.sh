@@ -4,7 +4,8 @@
 #     tuned live by two searchers over two seeds: finite measured times, NaN true times, a
 #     finite final re-measured incumbent time per run, regret NaN; mfbo-analyze reads it;
 #  2. a fake command (fake.sh) over every configuration: the median of the printed times,
-#     the {X} placeholder and MFBO_REPS, the final re-measurement at final_reps; a non-zero
+#     the {X} placeholder and MFBO_REPS, the final re-measurement at final_reps,
+#     charge_compile = once on the re-timed configurations; a non-zero
 #     exit, unparsable output, output without a time and a hanging command (killed at
 #     timeout_s, its process group with it) are invalid (measured_ms = inf);
 #  3. loading the job (mfbo-landscape, --csv, --dry-run) never runs the command.
@@ -81,9 +82,12 @@ param.MODE = ok, fail, garbage, none, hang
 param.X = 1, 2, 3
 timeout_s = 1
 final_reps = 7
+charge_compile = once
 [algorithm random]
 count = 100
 fidelity = 3
+final_retime = 2
+final_fidelity = 5
 JOB
 # 3. loading runs nothing
 "$bin/mfbo-landscape" "$tmp/fake/fake.ini" >"$tmp/landscape.txt"
@@ -113,7 +117,18 @@ def expect(what, cond):
     global ok
     print(("ok: " if cond else "FAILED: ") + what, file=sys.stdout if cond else sys.stderr)
     ok &= bool(cond)
-expect("15 evaluations: the whole space", len(trace) == 15)
+expect("17 evaluations: the whole space, then the best two re-timed", len(trace) == 17)
+retimed = trace[15:]
+expect("the re-timed two: ok, X = 1 and 2, at 5 repetitions (median 100 X + 9)",
+       (retimed["MODE"] == 0).all() and sorted(retimed["X"]) == [1, 2] and
+       (retimed["fidelity"] == 5).all() and
+       np.array_equal(retimed["measured_ms"], 100 * retimed["X"] + 9))
+expect("charge_compile = once: a re-evaluation is not charged the compile_s (0.5 s) it printed",
+       (retimed["cost_s"] == 0).all())
+first = trace[:15]
+expect("... a first evaluation is (its whole wall time)",
+       (first["cost_s"][first["MODE"] == 0] > 0).all())
+trace = first
 mode = trace["MODE"].astype(int)  # label index: ok, fail, garbage, none, hang
 x = trace["X"]
 m = trace["measured_ms"]
@@ -129,7 +144,7 @@ expect("the run returns X=1, MODE=ok", runs["MODE"][0] == 0 and runs["X"][0] == 
 expect("its final time is the re-measurement at final_reps = 7 (100 + 16)",
        runs["incumbent_true_ms"][0] == 116)
 expect("the run's cost leaves the final re-measurement out",
-       abs(runs["cost_s"][0] - trace["cost_s"].sum()) < 1e-9)
+       abs(runs["cost_s"][0] - f["trace"]["cost_s"].sum()) < 1e-9)
 sys.exit(0 if ok else 1)
 PY
 check "the fake results file" "[ $? -eq 0 ]"

@@ -304,6 +304,7 @@ static double now_s(void) {
 typedef struct {
   char *out;     /* its standard output (at most CMD_MAX_OUTPUT bytes), NUL-terminated */
   size_t len, cap;
+  int full;      /* CMD_MAX_OUTPUT reached: the rest is read and discarded */
   int status;    /* as waitpid reports it */
   int timed_out; /* killed at timeout_s */
   int spawn_errno;
@@ -337,9 +338,8 @@ static int read_until(int fd, double deadline, cmd_output *o) {
     ssize_t got = read(fd, buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return 0;
-    if (o->len + (size_t)got <= CMD_MAX_OUTPUT &&
-        append(&o->out, &o->len, &o->cap, buf, (size_t)got) != 0)
-      return 0;
+    o->full |= o->len + (size_t)got > CMD_MAX_OUTPUT; /* no line spliced from two reads */
+    if (!o->full && append(&o->out, &o->len, &o->cap, buf, (size_t)got) != 0) return 0;
   }
 }
 
@@ -431,9 +431,13 @@ static double measured_of(cmd_output *o, double *compile_s, char *why, size_t si
     snprintf(why, size, "exit status %d", WIFEXITED(o->status) ? WEXITSTATUS(o->status) : -1);
     return INFINITY;
   }
+  if (!o->out) {
+    snprintf(why, size, "no output (no time_ms=... line)");
+    return INFINITY;
+  }
   size_t max = o->len / 8 + 1; /* a time line has at least 9 bytes */
   double *times = malloc(max * sizeof *times);
-  size_t n = times && o->out ? parse_output(o->out, times, max, compile_s, why, size) : 0;
+  size_t n = times ? parse_output(o->out, times, max, compile_s, why, size) : 0;
   if (!times) snprintf(why, size, "out of memory");
   double median = INFINITY;
   if (n > 0) {

@@ -102,8 +102,9 @@ start=$(date +%s)
 "$bin/mfbo-sweep" "$tmp/fake/fake.ini" -o "$tmp/fake.h5" --quiet 2>"$tmp/fake.err"
 check "the fake job runs (exit 0)" "[ $? -eq 0 ]"
 elapsed=$(( $(date +%s) - start ))
-# (a backstop: each hang's cost is checked below; the sweep's own start and final write took
-# up to 48 s more on the shared 2-core VM under load, so the bound is loose)
+# (a backstop: each hang's cost is checked below. Once, on the shared 2-core VM under load,
+# this sweep took 51 s with every evaluation's cost as usual, about 3.5 s in all: the time
+# went elsewhere, not found; so the bound is loose)
 check "three hanging configurations did not run their 31 s each (took ${elapsed} s)" "[ $elapsed -lt 90 ]"
 check "no hanging command survives its timeout" "! pgrep -f 'sleep 31.25' >/dev/null"
 check "a failure is reported on stderr" "grep -q 'MODE=fail, X=1 (reps 3): exit status 3' $tmp/fake.err"

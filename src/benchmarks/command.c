@@ -265,15 +265,19 @@ static char *expand(const char *command, const mfbo_space *space, const int *cfg
   return out;
 }
 
-/* The environment of the command: this process's, then MFBO_NAME=value per parameter and
- * MFBO_REPS (later entries win). NULL-terminated; free with free_env. */
+static void free_env(char **env, const mfbo_space *space) {
+  for (int i = 0; env && i <= space->n_params; i++) free(env[i]);
+  free(env);
+}
+
+/* The environment of the command: MFBO_NAME=value per parameter and MFBO_REPS, then this
+ * process's other variables (an inherited MFBO_* is left out: glibc's getenv would find it
+ * first). NULL-terminated; free with free_env. */
 static char **make_env(const mfbo_space *space, const int *cfg, int reps) {
-  size_t n = 0;
+  size_t n = 0, m = (size_t)space->n_params + 1, k = 0;
   while (environ[n]) n++;
-  char **env = calloc(n + (size_t)space->n_params + 2, sizeof *env);
+  char **env = calloc(m + n + 1, sizeof *env);
   if (!env) return NULL;
-  size_t k = 0;
-  for (; k < n; k++) env[k] = environ[k];
   char value[256], entry[512];
   for (int j = 0; j < space->n_params; j++) {
     mfbo_space_format_value(space, j, cfg[j], value, sizeof value);
@@ -282,16 +286,15 @@ static char **make_env(const mfbo_space *space, const int *cfg, int reps) {
   }
   snprintf(entry, sizeof entry, "MFBO_REPS=%d", reps);
   env[k++] = strdup(entry);
-  for (size_t i = n; i < k; i++)
-    if (!env[i]) env[0] = NULL; /* out of memory: refused below */
+  int oom = 0;
+  for (size_t i = 0; i < m; i++) oom |= env[i] == NULL;
+  for (size_t i = 0; i < n; i++)
+    if (strncmp(environ[i], "MFBO_", 5) != 0) env[k++] = environ[i];
+  if (oom) {
+    free_env(env, space);
+    return NULL;
+  }
   return env;
-}
-
-static void free_env(char **env, const mfbo_space *space) {
-  size_t n = 0;
-  while (environ[n]) n++;
-  for (size_t i = n; env && i < n + (size_t)space->n_params + 1; i++) free(env[i]);
-  free(env);
 }
 
 static double now_s(void) {
@@ -456,7 +459,7 @@ static void cmd_measure_live(const void *vstate, const mfbo_space *space, const 
   char **env = make_env(space, cfg, reps);
   cmd_output o = {0};
   double start = now_s(), compile_s = 0;
-  if (command && env && env[0])
+  if (command && env)
     run_command(st, command, env, &o);
   else
     o.spawn_errno = ENOMEM;

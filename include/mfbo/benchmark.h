@@ -33,11 +33,22 @@ typedef struct mfbo_benchmark_type {
   double (*timing_s)(const void *state, const mfbo_space *space, const int *cfg,
                      double true_ms, int reps);
   void (*free)(void *state);
+  /* Optional (NULL for the recorded and simulated landscapes): a live benchmark measures a
+   * configuration by running it (src/benchmarks/command.c). Its true time is unknown:
+   * true_ms, measure_ms, compile_s and timing_s are never called (they may be NULL), the
+   * run loop records true_ms = NaN and asks this instead, and no optimum is searched.
+   * Writes the measured time at fidelity reps >= 1 (INFINITY: the configuration failed)
+   * and the real cost in seconds; compiled: the configuration was evaluated earlier in
+   * the same run. reps = 0 asks for the final re-measurement of the configuration a run
+   * returns, at the benchmark's own final fidelity (its cost is not the search's). */
+  void (*measure_live)(const void *state, const mfbo_space *space, const int *cfg, int reps,
+                       int compiled, double *measured_ms, double *cost_s);
 } mfbo_benchmark_type;
 
 extern const mfbo_benchmark_type mfbo_benchmark_seed;
 extern const mfbo_benchmark_type mfbo_benchmark_kerneltuner;
 extern const mfbo_benchmark_type mfbo_benchmark_synthetic;
+extern const mfbo_benchmark_type mfbo_benchmark_command;
 /* NULL-terminated table of every benchmark type. */
 extern const mfbo_benchmark_type *const mfbo_benchmark_types[];
 const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name);
@@ -76,13 +87,18 @@ void mfbo_benchmark_set_optimum(mfbo_benchmark *b, double best_ms, int64_t best_
 int mfbo_benchmark_find_optimum(mfbo_benchmark *b);
 void mfbo_benchmark_free(mfbo_benchmark *b);
 
+/* Does it measure live (measure_live)? Then true times are unknown (NaN). */
+int mfbo_benchmark_is_live(const mfbo_benchmark *b);
+/* NaN for a live benchmark. */
 double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg);
 /* Simulated seconds of one evaluation: timing, plus compiling unless the configuration was
- * already compiled earlier in the same run. */
+ * already compiled earlier in the same run (not for a live benchmark: its cost is known only
+ * once it has run). */
 double mfbo_benchmark_cost_s(const mfbo_benchmark *b, const int *cfg, double true_ms, int reps,
                              int compiled);
 /* One evaluation at fidelity reps of a configuration not compiled yet: the true time, a
- * measurement drawn from noise and its simulated cost. */
+ * measurement drawn from noise and its simulated cost (live: NaN, a measurement, its real
+ * cost; noise is not used). */
 void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, gsl_rng *noise,
                              double *true_ms, double *measured_ms, double *cost_s);
 /* regret = true/optimum - 1 (NaN when the optimum is unknown, +inf for a failure). */

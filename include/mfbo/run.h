@@ -1,7 +1,9 @@
 /* run.h: the one run loop every searcher goes through. It asks the searcher, measures each
  * request on the benchmark, tells the result, enforces the budgets, tracks the incumbent's
  * true time after every evaluation and records the trace (like COCO's observer). A run is a
- * pure function of (benchmark, algorithm label and settings, seed, budget). */
+ * pure function of (benchmark, algorithm label and settings, seed, budget), except on a live
+ * benchmark (mfbo_benchmark_is_live: measured by running a command, true times NaN, the
+ * returned configuration re-measured when the run ends; docs/live.md). */
 #ifndef MFBO_RUN_H
 #define MFBO_RUN_H
 
@@ -30,7 +32,7 @@ typedef struct {
   double true_ms;
   double cost_s;
   double cum_cost_s;
-  double incumbent_true_ms; /* after this evaluation; +inf while there is none */
+  double incumbent_true_ms; /* after this evaluation; +inf while there is none; NaN (live) */
 } mfbo_trace_row;
 
 typedef struct {
@@ -41,8 +43,8 @@ typedef struct {
   double cost_s;
   int has_incumbent;
   int *incumbent_cfg;    /* n_params value indices */
-  double incumbent_true_ms;
-  double regret;
+  double incumbent_true_ms; /* live: the final re-measurement */
+  double regret;            /* NaN when the optimum is unknown (always when live) */
   mfbo_trace_row *trace; /* n_evals rows */
   int *trace_cfg;        /* n_evals x n_params */
   long cap;

@@ -102,6 +102,7 @@ static int scan_traces(mfbo_analysis *a, double *best_ms, double *first_cost_s,
                        mfbo_error *err) {
   const mfbo_results *r = a->results;
   mfbo_run_trace t = {0};
+  size_t rows = 0, known = 0;
   *first_cost_s = INFINITY;
   for (size_t i = 0; i < r->n_instances; i++) best_ms[i] = INFINITY;
   for (size_t i = 0; i < r->n_runs; i++) {
@@ -110,13 +111,26 @@ static int scan_traces(mfbo_analysis *a, double *best_ms, double *first_cost_s,
       return -1;
     }
     int inst = mfbo_results_instance_index(r, r->runs[i].instance);
-    for (size_t k = 0; k < t.n; k++)
+    for (size_t k = 0; k < t.n; k++) {
       if (isfinite(t.true_ms[k]) && t.true_ms[k] < best_ms[inst]) best_ms[inst] = t.true_ms[k];
+      known += !isnan(t.true_ms[k]);
+    }
+    rows += t.n;
     if (t.n > 0 && t.cum_cost_s[0] > 0 && t.cum_cost_s[0] < *first_cost_s)
       *first_cost_s = t.cum_cost_s[0];
   }
   mfbo_run_trace_free(&t);
+  a->live = rows > 0 && known == 0;
   return 0;
+}
+
+/* A live benchmark's reference per instance: the best final (re-measured) time of any run. */
+static void live_references(const mfbo_results *r, double *best_ms) {
+  for (size_t i = 0; i < r->n_runs; i++) {
+    int inst = mfbo_results_instance_index(r, r->runs[i].instance);
+    double t = r->runs[i].incumbent_true_ms;
+    if (isfinite(t) && t < best_ms[inst]) best_ms[inst] = t;
+  }
 }
 
 static int set_references(mfbo_analysis *a, double *first_cost_s, mfbo_error *err) {
@@ -128,6 +142,7 @@ static int set_references(mfbo_analysis *a, double *first_cost_s, mfbo_error *er
     return oom(err);
   }
   int rc = scan_traces(a, best_ms, first_cost_s, err);
+  if (rc == 0 && a->live) live_references(r, best_ms);
   a->optimum_known = 1;
   for (size_t i = 0; i < r->n_instances; i++)
     if (!(isfinite(r->instances[i].optimum_ms) && r->instances[i].optimum_ms > 0))

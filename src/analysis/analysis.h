@@ -81,7 +81,11 @@ typedef struct {
   int optimum_known;     /* every instance's optimum is known: regret is the true regret */
   int curves_regret;     /* curves show regret (optimum known, or several instances whose
                             true times cannot be pooled), else true time in ms */
-  double *reference_ms;  /* per instance: the optimum, or the best true time any run measured */
+  double *reference_ms;  /* per instance: the optimum, or the best true time any run measured
+                            (live: the best final re-measured time of any run) */
+  int live;              /* no trace has a true time (all NaN): a live benchmark (type command,
+                            docs/live.md); final times are re-measurements, and there are no
+                            curves or targets (they need true times during a run) */
   size_t n_targets;
   double *targets;
   size_t n_algos;

@@ -687,6 +687,12 @@ int mfbo_plot_all(const mfbo_analysis *a, const char *dir, mfbo_plot_format form
     if (log) fprintf(log, "mfbo-analyze: no run made an evaluation: no figures\n");
     return 0;
   }
+  if (a->live) {
+    if (log)
+      fprintf(log, "mfbo-analyze: a live benchmark: no convergence or ECDF figures (no true "
+              "times during a run), the final regret only\n");
+    return write_final(a, dir, format, log, err);
+  }
   if (write_convergence(a, dir, 0, format, log, err) != 0) return -1;
   if (a->n_cost_grid == 0) {
     if (log) fprintf(log, "mfbo-analyze: every run cost the same: no figures against cost\n");

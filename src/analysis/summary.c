@@ -105,7 +105,13 @@ static void header(const mfbo_analysis *a, FILE *out) {
           r->program_version ? r->program_version : "?");
   fprintf(out, "benchmark: %s, %zu instance%s; ", r->benchmark_name ? r->benchmark_name : "?",
           r->n_instances, r->n_instances == 1 ? "" : "s");
-  if (a->optimum_known && r->n_instances == 1)
+  if (a->live)
+    fprintf(out, "LIVE (measured by running a command; docs/live.md): true times are unknown; "
+            "each run's final time is\nthe configuration it returns, re-measured at the end "
+            "(final_reps); regret is against the best of those\n(%.6g ms%s); no targets and no "
+            "convergence curves (they need true times during a run)\n", a->reference_ms[0],
+            r->n_instances > 1 ? " on the first instance" : "");
+  else if (a->optimum_known && r->n_instances == 1)
     fprintf(out, "optimum %.10g ms; regret = true time / optimum - 1\n", a->reference_ms[0]);
   else if (a->optimum_known)
     fprintf(out, "optima known; regret = true time / the instance's optimum - 1\n");
@@ -153,8 +159,9 @@ static void seed_table(const mfbo_analysis *a, FILE *out) {
 }
 
 static void cost_table(const mfbo_analysis *a, FILE *out) {
-  fprintf(out, "\n2. Runs, cost and final regret (median [25%%, 75%%]; cost in simulated "
-          "seconds: compile + timed repetitions)\n\n");
+  fprintf(out, "\n2. Runs, cost and final regret (median [25%%, 75%%]; cost in %s)\n\n",
+          a->live ? "real seconds: the commands' wall time"
+                  : "simulated seconds: compile + timed repetitions");
   table t = {.n_cols = 8};
   table_row(&t, (const char *[]){"Algorithm", "Type", "Runs", "Failed", "No incumbent",
                                  "Evaluations [IQR]", "Total cost (s) [IQR]", "Final regret [IQR]"});
@@ -174,6 +181,11 @@ static void cost_table(const mfbo_analysis *a, FILE *out) {
 
 static void target_table(const mfbo_analysis *a, FILE *out) {
   const char *base = a->algos[a->baseline].label;
+  if (a->live) {
+    fprintf(out, "\n3. Targets: none for a live benchmark (a run's incumbent has no true time "
+            "until the end)\n");
+    return;
+  }
   fprintf(out, "\n3. Targets: success rate, ERT and speedup in cost\n"
           "A run succeeds when its incumbent first meets the target. ERT (expected running time) "
           "= simulated seconds\nspent by all runs until their success or their end / number of "
@@ -345,6 +357,10 @@ void mfbo_summary_csv(const mfbo_analysis *a, FILE *out) {
     csv_spread(out, &g->regret);
     for (size_t j = 0; j < a->n_targets; j++) {
       const mfbo_target_result *t = &g->targets[j];
+      if (a->live) { /* no targets: empty columns */
+        fprintf(out, ",,,,,,,,");
+        continue;
+      }
       fprintf(out, ",%zu", t->successes);
       csv_num(out, (double)t->successes / (double)g->n_runs);
       csv_num(out, t->ert_s.value);

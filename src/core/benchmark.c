@@ -10,7 +10,8 @@
 #include "mfbo/stream.h"
 
 int mfbo_benchmark_enumerable(const mfbo_benchmark *b) {
-  return mfbo_space_size(b->space) <= MFBO_SPACE_ENUMERABLE;
+  /* a live benchmark never: that would run its command once per configuration */
+  return !mfbo_benchmark_is_live(b) && mfbo_space_size(b->space) <= MFBO_SPACE_ENUMERABLE;
 }
 
 int mfbo_benchmark_scan(const mfbo_benchmark *b, uint64_t begin, uint64_t end, double *best_ms,
@@ -105,12 +106,20 @@ void mfbo_benchmark_free(mfbo_benchmark *b) {
   free(b);
 }
 
+int mfbo_benchmark_is_live(const mfbo_benchmark *b) { return b->type->measure_live != NULL; }
+
 double mfbo_benchmark_true_ms(const mfbo_benchmark *b, const int *cfg) {
+  if (mfbo_benchmark_is_live(b)) return NAN;
   return b->type->true_ms(b->state, b->space, cfg);
 }
 
 void mfbo_benchmark_evaluate(const mfbo_benchmark *b, const int *cfg, int reps, gsl_rng *noise,
                              double *true_ms, double *measured_ms, double *cost_s) {
+  if (mfbo_benchmark_is_live(b)) {
+    *true_ms = NAN;
+    b->type->measure_live(b->state, b->space, cfg, reps, 0, measured_ms, cost_s);
+    return;
+  }
   double t = mfbo_benchmark_true_ms(b, cfg);
   *true_ms = t;
   *measured_ms = b->type->measure_ms(b->state, b->space, cfg, t, reps, noise);

@@ -69,12 +69,22 @@ static int over_budget(const mfbo_budget *b, const mfbo_run_result *r, double co
   return 0;
 }
 
-/* Asks the searcher for its incumbent and records its true time. */
+/* Asks the searcher for its incumbent and records its true time (NaN on a live benchmark,
+ * whose true times are unknown until final_live re-measures the one returned). */
 static void update_incumbent(const mfbo_run_spec *spec, void *state, mfbo_run_result *r) {
   if (!spec->searcher->incumbent(state, r->incumbent_cfg)) return;
   r->has_incumbent = 1;
   r->incumbent_true_ms = mfbo_benchmark_true_ms(spec->benchmark, r->incumbent_cfg);
   r->regret = mfbo_benchmark_regret(spec->benchmark, r->incumbent_true_ms);
+}
+
+/* Would a budget stop the next evaluation? A simulated one's cost is known before it is
+ * made, so one that would break the cost budget is not made; a live one is made while the
+ * budget is not spent yet (its real cost, known after, may overrun it). */
+static int budget_stops(const mfbo_run_spec *spec, const mfbo_run_result *r, double cost_s) {
+  if (!mfbo_benchmark_is_live(spec->benchmark)) return over_budget(&spec->budget, r, cost_s);
+  return over_budget(&spec->budget, r, 0) ||
+         (spec->budget.max_cost_s > 0 && r->cost_s >= spec->budget.max_cost_s);
 }
 
 /* Measures request i of the batch and records it; 1 if a budget ended the run first.
@@ -83,20 +93,24 @@ static int evaluate_one(const mfbo_run_spec *spec, void *state, mfbo_batch *batc
                         gsl_rng *noise, mfbo_codeset *compiled, mfbo_run_result *r) {
   const int *cfg = mfbo_batch_cfg(batch, i);
   const mfbo_benchmark *b = spec->benchmark;
+  int live = mfbo_benchmark_is_live(b);
   int reps = batch->fidelity[i];
   if (reps < 1) return fail(r, "searcher asked for fidelity < 1");
   if (!mfbo_space_contains(b->space, cfg))
     return fail(r, "searcher asked for a configuration outside the space");
-  double true_ms = mfbo_benchmark_true_ms(b, cfg);
+  double true_ms = mfbo_benchmark_true_ms(b, cfg), measured_ms, cost_s = 0;
   uint64_t code = mfbo_space_code(b->space, cfg);
-  double cost_s =
-      mfbo_benchmark_cost_s(b, cfg, true_ms, reps, mfbo_codeset_has(compiled, code));
-  if (over_budget(&spec->budget, r, cost_s)) return 1;
+  int was_compiled = mfbo_codeset_has(compiled, code);
+  if (!live) cost_s = mfbo_benchmark_cost_s(b, cfg, true_ms, reps, was_compiled);
+  if (budget_stops(spec, r, cost_s)) return 1;
   if (r->n_evals >= MFBO_RUN_HARD_MAX_EVALS)
     return fail(r, "more than 10 million evaluations without a budget");
   if (grow_trace(r) != 0 || mfbo_codeset_add(compiled, code) < 0)
     return fail(r, "out of memory");
-  double measured_ms = b->type->measure_ms(b->state, b->space, cfg, true_ms, reps, noise);
+  if (live)
+    b->type->measure_live(b->state, b->space, cfg, reps, was_compiled, &measured_ms, &cost_s);
+  else
+    measured_ms = b->type->measure_ms(b->state, b->space, cfg, true_ms, reps, noise);
   batch->measured_ms[i] = measured_ms;
   spec->searcher->tell(state, batch, i);
   r->cost_s += cost_s;
@@ -108,6 +122,19 @@ static int evaluate_one(const mfbo_run_spec *spec, void *state, mfbo_batch *batc
       .incumbent_true_ms = r->incumbent_true_ms};
   r->n_evals++;
   return 0;
+}
+
+/* A live run's result: the configuration it returns, re-measured at the benchmark's final
+ * fidelity, is its incumbent time (+inf if that fails); regret stays NaN (no known optimum).
+ * The trace keeps NaN: the searcher never saw this measurement, and the run's cost_s leaves
+ * it out (it is the experimenter's, not the search's). */
+static void final_live(const mfbo_run_spec *spec, mfbo_run_result *r) {
+  const mfbo_benchmark *b = spec->benchmark;
+  if (!mfbo_benchmark_is_live(b) || !r->has_incumbent) return;
+  double measured_ms, cost_s;
+  b->type->measure_live(b->state, b->space, r->incumbent_cfg, 0, 1, &measured_ms, &cost_s);
+  r->incumbent_true_ms = measured_ms;
+  r->regret = NAN;
 }
 
 /* The ask / evaluate / tell loop; returns -1 on a failure, 0 otherwise. */
@@ -160,6 +187,7 @@ int mfbo_run(const mfbo_run_spec *spec, mfbo_run_result *out) {
       if (type->set_budget)
         type->set_budget(state, spec->budget.max_evals, spec->budget.max_cost_s);
       rc = search(spec, state, noise, out);
+      final_live(spec, out);
     }
     type->free(state);
   }

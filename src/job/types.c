@@ -10,6 +10,7 @@ const mfbo_benchmark_type *const mfbo_benchmark_types[] = {
     &mfbo_benchmark_seed,
     &mfbo_benchmark_kerneltuner,
     &mfbo_benchmark_synthetic,
+    &mfbo_benchmark_command,
     NULL,
 };
 

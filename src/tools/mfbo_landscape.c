@@ -1,5 +1,6 @@
 /* mfbo-landscape: describe a job's benchmark landscape: the space, the optimum and where it
- * is, quantiles of the true time; with --csv, every configuration with its true time.
+ * is, quantiles of the true time; with --csv, every configuration with its true time. A live
+ * benchmark (type command) is only described: measuring it would run its command.
  * It only reads: nothing is written but stdout. */
 #include <getopt.h>
 #include <math.h>
@@ -114,6 +115,11 @@ static int print_summary(const mfbo_benchmark *b) {
   printf("space: %llu configurations, %d parameters%s\n", (unsigned long long)size,
          s->n_params, s->members ? " (restricted to the listed members)" : "");
   print_params(s);
+  if (mfbo_benchmark_is_live(b)) {
+    printf("live: each configuration is timed by running the benchmark's command when a sweep\n"
+           "runs; nothing is measured here (no true times, no optimum, no quantiles)\n");
+    return 0;
+  }
   double *times = malloc((n ? n : 1) * sizeof *times);
   if (!times) return -1;
   size_t valid = collect_times(b, times, n, sampled);
@@ -185,7 +191,12 @@ int main(int argc, char **argv) {
     mfbo_job_free(&job);
     return 2;
   }
-  if (csv && mfbo_space_size(b->space) > MFBO_SPACE_ENUMERABLE) {
+  if (csv && mfbo_benchmark_is_live(b)) {
+    fprintf(stderr, "mfbo-landscape: %s: a live benchmark (type %s) has no true times to list "
+            "with --csv: it would run its command once per configuration\n", job.path,
+            b->type->name);
+    rc = 2;
+  } else if (csv && mfbo_space_size(b->space) > MFBO_SPACE_ENUMERABLE) {
     fprintf(stderr, "mfbo-landscape: %s: the space is too large to list with --csv\n", job.path);
     rc = 2;
   } else if (csv)

@@ -7,7 +7,8 @@
 # searcher (examples/) against them with pkg-config and with CMake and running it; the man
 # pages, each rendered by `man -l`; an installed Kernel Tuner job run from another
 # directory, and a job anywhere that names a data file by its bare name (found in the
-# installed data directory). Committed files only: uncommitted changes are not in a clone.
+# installed data directory); the live example (jobs/live-cpu.ini, examples/live-cpu) loaded and
+# run from another directory. Committed files only: uncommitted changes are not in a clone.
 # Exit 77 (skipped) only without git or a git checkout to clone.
 set -u
 src=$1
@@ -109,4 +110,12 @@ check "installed kt job: mfbo-analyze" "[ $? -eq 0 ] && grep -q 'The seed.s tabl
 printf '[sweep]\nseeds = 1-2\nbudget_evals = 10\n[benchmark]\ntype = kerneltuner\nfile = convolution_milo_A100.json.gz\n[algorithm random]\n' >bare.ini
 "$prefix/bin/mfbo-landscape" bare.ini >"$tmp/s" 2>"$tmp/err"
 check "a bare data file name: the installed data directory" "[ $? -eq 0 ] && grep -q '^valid: 4201 of 4362\$' $tmp/s" || cat "$tmp/err" >&2
+# The live example (type command): the installed job loads from elsewhere without running
+# anything; a tiny live job runs the installed run.sh (compiles matmul.c in a temporary dir).
+"$prefix/bin/mfbo-landscape" "$prefix/share/mfbo/jobs/live-cpu.ini" >"$tmp/s" 2>"$tmp/err"
+check "installed live job: mfbo-landscape" "[ $? -eq 0 ] && grep -q '^space: 864 configurations' $tmp/s" || cat "$tmp/err" >&2
+printf '[sweep]\nseeds = 1\nbudget_evals = 2\n[benchmark]\ntype = command\ncommand = sh %s\nparam.BLOCK_I = 32\nparam.BLOCK_J = 32\nparam.BLOCK_K = 32, 64\nparam.UNROLL = 1\nfinal_reps = 2\n[algorithm random]\n' \
+  "$prefix/share/mfbo/examples/live-cpu/run.sh" >live.ini
+"$prefix/bin/mfbo-sweep" live.ini -o live.h5 --quiet 2>"$tmp/err"
+check "installed live example: mfbo-sweep" "[ $? -eq 0 ] && [ -f live.h5 ]" || cat "$tmp/err" >&2
 exit $fail

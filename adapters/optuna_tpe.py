@@ -14,10 +14,10 @@ python3-optuna; written against 3.1).
 - Fidelity: every configuration is timed once at the top fidelity of the range the runner
   sends (--fidelity min, or a number, to change it). It is single-fidelity TPE.
 - A configuration TPE proposes that is not a member of a restricted space (the runner would
-  refuse it) is not sent: it is told to Optuna as +inf (the worst value), costing nothing.
-  A failed measurement is told as +inf too. A configuration measured before is not measured
-  again: its first measurement is told again. After 1000 proposals in a row that brought no
-  new measurement the search says it is done (the space is exhausted, or TPE is stuck).
+  refuse it) is not sent: it is told to Optuna as +inf (the worst value), costing nothing;
+  after 1000 such proposals in a row the search says it is done. A failed measurement is
+  told as +inf too. A configuration proposed again is measured again, as
+  study.optimize(objective) would do (a re-time costs no compile: docs/design.md).
 - Length: until the runner stops it (a budget), or budget_evals measurements, or, in a job
   without budget_evals, --max-evals measurements (default 1000).
 
@@ -89,24 +89,19 @@ def main():
     sampler = optuna.samplers.TPESampler(seed=start["seed"], multivariate=opt.multivariate,
                                          n_startup_trials=opt.n_startup_trials)
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    measured = {}  # configuration -> the value told for it
-    fruitless = 0
-    while len(measured) < evals and fruitless < 1000:
+    n_measured = fruitless = 0
+    while n_measured < evals and fruitless < 1000:
         trial = study.ask()
         row = suggest(trial, params, opt.ordered)
         if members is not None and row not in members:
             study.tell(trial, math.inf)
             fruitless += 1
             continue
-        if row in measured:
-            study.tell(trial, measured[row])
-            fruitless += 1
-            continue
         config = {p["name"]: v for p, v in zip(params, row)}
         send({"type": "ask", "requests": [{"config": config, "fidelity": fidelity}]})
         result = receive()["results"][0]
-        measured[row] = result.get("time_ms", math.inf)
-        study.tell(trial, measured[row])
+        study.tell(trial, result.get("time_ms", math.inf))
+        n_measured += 1
         fruitless = 0
     send({"type": "done"})
 

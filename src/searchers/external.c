@@ -277,13 +277,15 @@ static void exit_text(const external_state *st, char *out, size_t len) {
 /* Fails the run: stops the program, then writes "what; stderr: ..." into err. */
 __attribute__((format(printf, 3, 4))) static int ext_fail(external_state *st, mfbo_error *err,
                                                           const char *fmt, ...) {
+  int ended_first = try_reap(st); /* it ended by itself: say how */
   stop_child(st, 0.5);
   char what[200], how[96], tail[100];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  exit_text(st, how, sizeof how);
+  how[0] = '\0';
+  if (ended_first) exit_text(st, how, sizeof how);
   stderr_tail(st, tail, sizeof tail);
   const char *slash = strrchr(st->argv[0], '/');
   mfbo_error_set(err, 0, "%s: %s%s%s%s", slash ? slash + 1 : st->argv[0], what, how,
@@ -404,7 +406,7 @@ static int read_line(external_state *st, char **line, mfbo_error *err) {
     }
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
       wait_exit(st, 0.5);
-      return ext_fail(st, err, "closed its output before %s",
+      return ext_fail(st, err, "ended its output before %s",
                       st->n_messages == 0 ? "its first message" : "saying it was done");
     }
     double left = end - now_s();

@@ -18,8 +18,8 @@ python3-optuna; written against 3.1).
   after 1000 such proposals in a row the search says it is done. A failed measurement is
   told as +inf too. A configuration proposed again is measured again, as
   study.optimize(objective) would do (a re-time costs no compile: docs/design.md).
-- Length: until the runner stops it (a budget), or budget_evals measurements, or, in a job
-  without budget_evals, --max-evals measurements (default 1000).
+- Length: until the runner stops it when a budget is spent (budget_evals or budget_cost_s);
+  in a job without either budget, --max-evals measurements (default 1000).
 
 Job:  [algorithm optuna-tpe]
       type = external
@@ -59,7 +59,7 @@ def options(argv):
                     help="TPE's random start-up trials (Optuna's default: 10)")
     ap.add_argument("--multivariate", action="store_true", help="multivariate TPE")
     ap.add_argument("--max-evals", type=int, default=1000,
-                    help="measurements in a job without budget_evals (default 1000)")
+                    help="measurements in a job without a budget (default 1000)")
     return ap.parse_args(argv)
 
 
@@ -85,7 +85,8 @@ def main():
     lo, hi = start["fidelity"]["min"], start["fidelity"]["max"]
     fidelity = {"max": hi, "min": lo}.get(opt.fidelity)
     fidelity = max(lo, min(hi, int(opt.fidelity))) if fidelity is None else fidelity
-    evals = start["budget"]["evals"] or opt.max_evals
+    budget = start["budget"]
+    evals = budget["evals"] or (math.inf if budget["cost_s"] else opt.max_evals)
     sampler = optuna.samplers.TPESampler(seed=start["seed"], multivariate=opt.multivariate,
                                          n_startup_trials=opt.n_startup_trials)
     study = optuna.create_study(direction="minimize", sampler=sampler)

@@ -78,7 +78,7 @@ INI
   cat >"$tmp/okt.ini" <<INI
 [sweep]
 seeds = 1-2
-budget_cost_s = 4
+budget_cost_s = 0.05
 [benchmark]
 type = kerneltuner
 file = tiny-kt.json

@@ -14,12 +14,15 @@ python3-optuna; written against 3.1).
 - Fidelity: every configuration is timed once at the top fidelity of the range the runner
   sends (--fidelity min, or a number, to change it). It is single-fidelity TPE.
 - A configuration TPE proposes that is not a member of a restricted space (the runner would
-  refuse it) is not sent: it is told to Optuna as +inf (the worst value), costing nothing;
-  after 1000 such proposals in a row the search says it is done. A failed measurement is
-  told as +inf too. A configuration proposed again is measured again, as
-  study.optimize(objective) would do (a re-time costs no compile: docs/design.md).
-- Length: until the runner stops it when a budget is spent (budget_evals or budget_cost_s);
-  in a job without either budget, --max-evals measurements (default 1000).
+  refuse it) is not sent: it is told to Optuna as +inf (the worst value), costing nothing.
+  A failed measurement is told as +inf too. A configuration proposed again is measured
+  again, as study.optimize(objective) would do (a re-time costs no compile: design.md).
+- Length: like study.optimize(objective, n_trials=N): at most --n-trials trials (default
+  1000, counting the proposals outside the space), or fewer when the runner stops it because
+  a budget is spent, or after budget_evals measurements. A cap is needed: once TPE has
+  converged it proposes the same few configurations again and again, cheap re-times, so a
+  cost budget alone would buy many thousands of trials, and Optuna 3.1's TPE takes time
+  quadratic in the number of trials (1000 trials: about 1 minute on a loaded 2-core VM).
 
 Job:  [algorithm optuna-tpe]
       type = external
@@ -58,8 +61,8 @@ def options(argv):
     ap.add_argument("--n-startup-trials", type=int, default=10,
                     help="TPE's random start-up trials (Optuna's default: 10)")
     ap.add_argument("--multivariate", action="store_true", help="multivariate TPE")
-    ap.add_argument("--max-evals", type=int, default=1000,
-                    help="measurements in a job without a budget (default 1000)")
+    ap.add_argument("--n-trials", type=int, default=1000,
+                    help="the most Optuna trials (default 1000)")
     return ap.parse_args(argv)
 
 
@@ -85,25 +88,24 @@ def main():
     lo, hi = start["fidelity"]["min"], start["fidelity"]["max"]
     fidelity = {"max": hi, "min": lo}.get(opt.fidelity)
     fidelity = max(lo, min(hi, int(opt.fidelity))) if fidelity is None else fidelity
-    budget = start["budget"]
-    evals = budget["evals"] or (math.inf if budget["cost_s"] else opt.max_evals)
+    evals = start["budget"]["evals"] or math.inf
     sampler = optuna.samplers.TPESampler(seed=start["seed"], multivariate=opt.multivariate,
                                          n_startup_trials=opt.n_startup_trials)
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    n_measured = fruitless = 0
-    while n_measured < evals and fruitless < 1000:
+    n_measured = 0
+    for _ in range(opt.n_trials):
+        if n_measured >= evals:
+            break
         trial = study.ask()
         row = suggest(trial, params, opt.ordered)
         if members is not None and row not in members:
             study.tell(trial, math.inf)
-            fruitless += 1
             continue
         config = {p["name"]: v for p, v in zip(params, row)}
         send({"type": "ask", "requests": [{"config": config, "fidelity": fidelity}]})
         result = receive()["results"][0]
         study.tell(trial, result.get("time_ms", math.inf))
         n_measured += 1
-        fruitless = 0
     send({"type": "done"})
 
 

@@ -2,7 +2,7 @@
 # study.sh: the study of issue 9, sized for a 2-core machine (all four parts in well under
 # half an hour), one command for all of it or for one part:
 #
-#   bash bench/study.sh seed|real|synthetic|speed|all [BUILD_DIR]     (BUILD_DIR: build)
+#   bash bench/study.sh seed|real|synthetic|speed|all|external [BUILD_DIR]  (BUILD_DIR: build)
 #
 #   seed       jobs/study-seed.ini: the seed's convergence analysis, random, pattern, de,
 #              hyperband, mfbo (defaults) and mfbo with preset = seed_pr (30 seeds)
@@ -14,6 +14,9 @@
 #              short tasks (jobs/study-speed-tasks.ini) on 2 and 64 ranks, the wall time per
 #              task per algorithm (from the results files' /timing), and GP suggestion
 #              latency (build/bench/mfbo_speed 100 500; see MFBO_STUDY_GP_N)
+#   external   jobs/study-external-*.ini: the real landscapes again, 10 seeds, with Optuna's
+#              TPE (an external searcher, adapters/optuna_tpe.py; needs python3-optuna)
+#              beside the same searchers (issue 16). Not part of "all".
 #
 # Each job file says in its header what it is, what was cut for 2 cores and why its budget
 # is what it is; the full-size versions for a cluster are in slurm/jobs/ (submit them all
@@ -52,7 +55,7 @@ set -euo pipefail
 usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 part=$1
-case $part in seed|real|synthetic|speed|all) ;; *) usage ;; esac
+case $part in seed|real|synthetic|speed|all|external) ;; *) usage ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${2:-build}
@@ -123,6 +126,15 @@ part_real() {
     run_job real "$job"
     name=$(basename "$job" .ini)
     to_docs "study/real/$name" "real-${name#study-real-}" convergence-cost ecdf-cost final-regret
+  done
+}
+
+part_external() {
+  local job name
+  for job in jobs/study-external-*.ini; do
+    run_job external "$job"
+    name=$(basename "$job" .ini)
+    to_docs "study/external/$name" "external-${name#study-external-}" convergence-cost ecdf-cost final-regret
   done
 }
 

@@ -10,8 +10,9 @@ apt-get install -y -qq --no-install-recommends \
   libgsl-dev libopenblas-serial-dev liblapacke-dev \
   libinih-dev libjansson-dev zlib1g-dev \
   gnuplot-nox bc time man-db \
-  python3 python3-h5py python3-numpy python3-pandas python3-sklearn \
+  python3 python3-h5py python3-numpy python3-pandas python3-sklearn python3-optuna \
   clang libclang-rt-14-dev >/dev/null
+# python3-optuna: adapters/optuna_tpe.py, the external searcher of docs/external-protocol.md.
 # clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev, only recommended by clang):
 # the fuzzing step of .ci/run (tests/fuzz/run.sh).
 # Slurm and munge for the Slurm tests (tests/slurm), which start the daemons themselves.

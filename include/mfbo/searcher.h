@@ -62,6 +62,7 @@ extern const mfbo_searcher_type mfbo_searcher_de;
 extern const mfbo_searcher_type mfbo_searcher_hyperband;
 extern const mfbo_searcher_type mfbo_searcher_sh;
 extern const mfbo_searcher_type mfbo_searcher_mfbo;
+extern const mfbo_searcher_type mfbo_searcher_external;
 /* NULL-terminated table of every searcher type. */
 extern const mfbo_searcher_type *const mfbo_searcher_types[];
 const mfbo_searcher_type *mfbo_searcher_type_find(const char *name);

@@ -92,6 +92,9 @@ static int open_algorithm(parser *p, const char *label) {
   memcpy(a->label, label, strlen(label) + 1); /* check_label bounded its length */
   mfbo_settings_init(&a->settings);
   a->settings.line = p->line;
+  /* a path in a setting (an external searcher's command) is relative to the job file */
+  if (job->benchmark.dir && !(a->settings.dir = strdup(job->benchmark.dir)))
+    return fail(p, p->line, "out of memory");
   a->line = p->line;
   mfbo_settings_init(&meta[n - 1]);
   job->n_algorithms = (int)n;

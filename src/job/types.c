@@ -21,6 +21,7 @@ const mfbo_searcher_type *const mfbo_searcher_types[] = {
     &mfbo_searcher_hyperband,
     &mfbo_searcher_sh,
     &mfbo_searcher_mfbo,
+    &mfbo_searcher_external,
     NULL,
 };
 

@@ -45,8 +45,12 @@ for f in bin/mfbo-sweep bin/mfbo-analyze bin/mfbo-landscape lib/libmfbo.a lib/pk
          share/mfbo/data/README.md share/mfbo/data/pnpoly_RTX3090.json.gz \
          share/mfbo/data/convolution_milo_A100.json.gz share/mfbo/data/dedispersion_milo_MI250X.json.gz \
          share/mfbo/examples/greedy.c share/mfbo/examples/CMakeLists.txt \
-         share/mfbo/examples/greedy_plugin.c share/mfbo/examples/greedy.ini include/mfbo/plugin.h; do
+         share/mfbo/examples/greedy_plugin.c share/mfbo/examples/greedy.ini include/mfbo/plugin.h \
+         share/mfbo/jobs/external-template.ini; do
   check "installed: $f" "[ -f $prefix/$f ]"
+done
+for f in share/mfbo/adapters/optuna_tpe.py share/mfbo/adapters/random_template.py; do
+  check "installed, executable: $f" "[ -x $prefix/$f ]"
 done
 check "private headers stay private" "[ ! -e $prefix/include/mfbo/codeset.h ] && [ -z \"\$(ls $prefix/include | grep -v '^mfbo\$')\" ]"
 check "--version" "$prefix/bin/mfbo-sweep --version >/dev/null"
@@ -106,6 +110,9 @@ check "installed kt job: mfbo-landscape" "[ $? -eq 0 ] && grep -q '^valid: 3774 
 check "installed kt job: mfbo-sweep" "[ $? -eq 0 ] && [ -f pnpoly.h5 ]" || cat "$tmp/err" >&2
 "$prefix/bin/mfbo-analyze" pnpoly.h5 -q >"$tmp/s" 2>"$tmp/err"
 check "installed kt job: mfbo-analyze" "[ $? -eq 0 ] && grep -q 'The seed.s table' $tmp/s && [ -f pnpoly-analysis/convergence-cost.png ]" || cat "$tmp/err" >&2
+# An installed job with an external searcher: its command (../adapters/...) is found beside it.
+"$prefix/bin/mfbo-sweep" "$prefix/share/mfbo/jobs/external-template.ini" -o template.h5 --quiet 2>"$tmp/err"
+check "installed external job: mfbo-sweep" "[ $? -eq 0 ] && [ -f template.h5 ]" || cat "$tmp/err" >&2
 # A job anywhere may name an installed data file by its name alone.
 printf '[sweep]\nseeds = 1-2\nbudget_evals = 10\n[benchmark]\ntype = kerneltuner\nfile = convolution_milo_A100.json.gz\n[algorithm random]\n' >bare.ini
 "$prefix/bin/mfbo-landscape" bare.ini >"$tmp/s" 2>"$tmp/err"

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mfbo/version.h"
@@ -18,9 +20,47 @@ typedef struct {
   const char *job_path;   /* NULL: the built-in default job */
   const char *output;     /* NULL: the job's output */
   mfbo_store_mode mode;
-  int dry_run, quiet;
+  int dry_run, quiet, timing;
   double deadline_s;
 } options;
+
+/* Where the wall time went (--timing), in mfbo_now_s() seconds, which are comparable across
+ * the processes of one host (CLOCK_MONOTONIC). */
+typedef struct {
+  double entered_s;  /* main() began, before MPI_Init */
+  double inited_s;   /* MPI_Init returned */
+  double ready_s;    /* the job and its landscapes are loaded */
+  double swept_s;    /* the last task is in (rank 0) */
+  double written_s;  /* the results file is written (rank 0) */
+  double first_entered_s, last_inited_s, last_ready_s; /* over all ranks (rank 0) */
+} phases;
+
+/* Waits for a request with naps that grow to 1 ms rather than in a blocking call, which in
+ * Open MPI spins a core: ranks waiting for rank 0 leave the cores to it (to its threads that
+ * compress the results file, and to ranks still running tasks). */
+static void wait_napping(MPI_Request *req) {
+  int done = 0;
+  for (long nap_ns = 10000;; nap_ns = nap_ns < 1000000 ? 2 * nap_ns : nap_ns) {
+    MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    struct timespec t = {0, nap_ns};
+    nanosleep(&t, NULL);
+  }
+}
+
+/* --timing: rank 0 learns when the first rank started and the last one was ready. Every
+ * rank calls this, before rank 0 writes the results file (the others then wait napping). */
+static void gather_timing(phases *ph) {
+  double first[1] = {ph->entered_s}, last[2] = {ph->inited_s, ph->ready_s}, out[2];
+  MPI_Request req;
+  MPI_Ireduce(first, out, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+  ph->first_entered_s = out[0];
+  MPI_Ireduce(last, out, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+  ph->last_inited_s = out[0];
+  ph->last_ready_s = out[1];
+}
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -35,6 +75,7 @@ static void usage(FILE *out) {
       "      --dry-run        print the task plan and exit\n"
       "      --deadline S     stop handing out tasks after S seconds (exit 3, resumable)\n"
       "  -q, --quiet          no progress on stderr\n"
+      "      --timing         print where the wall time went (start-up, tasks, writing)\n"
       "  -h, --help           this help\n"
       "  -V, --version        the version\n"
       "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs, each\n"
@@ -51,6 +92,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
       {"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
       {"force", no_argument, 0, 'f'},        {"dry-run", no_argument, 0, 'n'},
       {"deadline", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+      {"timing", no_argument, 0, 't'},
       {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -65,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
     case 'f': o->mode = MFBO_STORE_FORCE; break;
     case 'n': o->dry_run = 1; break;
     case 'q': o->quiet = 1; break;
+    case 't': o->timing = 1; break;
     case 'd':
       if (mfbo_parse_double(optarg, &o->deadline_s) != 0 || o->deadline_s <= 0) {
         if (msg) fprintf(msg, "mfbo-sweep: --deadline needs a positive number of seconds\n");
@@ -154,7 +197,7 @@ static int open_store(mfbo_sweep *sw, const options *o, const char *path, int ar
 
 /* Runs the sweep and ends the store; returns the exit code (meaningful on rank 0). */
 static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char *path,
-                 int rank) {
+                 int rank, phases *ph) {
   mfbo_progress progress;
   mfbo_error err;
   mfbo_error_clear(&err);
@@ -164,8 +207,11 @@ static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char
     mfbo_progress_start(&progress, o->quiet ? NULL : stderr, sw->n_tasks,
                         mfbo_store_n_done(store));
   mfbo_sweep_outcome out = mfbo_sweep_run(sw, MPI_COMM_WORLD, &err);
+  ph->swept_s = ph->written_s = mfbo_now_s();
+  if (o->timing) gather_timing(ph);
   if (rank != 0) return EXIT_OK;
   if (out == MFBO_SWEEP_DONE && mfbo_store_finish(store, &err) == 0) {
+    ph->written_s = mfbo_now_s();
     mfbo_store_close(store);
     mfbo_progress_finish(&progress, "complete", path);
     return progress.failed ? EXIT_FAILED : EXIT_OK;
@@ -232,7 +278,22 @@ static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
   return code;
 }
 
-static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes) {
+/* --timing: rank 0 says where the wall time went, from the first rank's start to the
+ * results file. */
+static void report_timing(const phases *ph, int n_ranks) {
+  double first_entered_s = ph->first_entered_s, last_inited_s = ph->last_inited_s,
+         last_ready_s = ph->last_ready_s;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  fprintf(stderr,
+          "mfbo-sweep: timing: ranks %d start-up %.3f s (MPI_Init %.3f s) tasks %.3f s "
+          "results-file %.3f s rank-0-max-rss %.1f MB\n",
+          n_ranks, last_ready_s - first_entered_s, last_inited_s - first_entered_s,
+          ph->swept_s - last_ready_s, ph->written_s - ph->swept_s, (double)ru.ru_maxrss / 1024);
+}
+
+static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes,
+               phases *ph) {
   options o;
   int code = parse_options(argc, argv, &o, rank);
   if (code >= 0) return code;
@@ -247,6 +308,7 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   if (!tasks) mfbo_error_set(&err, 0, "out of memory planning the tasks");
   mfbo_benchmark **benches = tasks ? build_benches(&job, &err) : NULL;
   sw.benches = benches;
+  ph->ready_s = mfbo_now_s();
   mfbo_store *store = NULL;
   if ((code = agree(!tasks || !benches ? EXIT_FAILED : -1, &err, rank, n_ranks)) >= 0) {
     /* every rank knows: nothing more to do */
@@ -254,7 +316,8 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
     if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
     code = EXIT_OK;
   } else if ((code = open_store(&sw, &o, path, argc, argv, n_ranks, &store)) < 0) {
-    code = sweep(&sw, store, &o, path, rank);
+    code = sweep(&sw, store, &o, path, rank, ph);
+    if (o.timing && rank == 0) report_timing(ph, n_ranks);
   } else if (store) {
     mfbo_store_close(store);
   }
@@ -265,16 +328,24 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   return code;
 }
 
+/* Every rank learns rank 0's exit code (waiting napping while rank 0 writes the file). */
+static void share_code(int *code) {
+  MPI_Request req;
+  MPI_Ibcast(code, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+}
+
 int main(int argc, char **argv) {
+  phases ph = {.entered_s = mfbo_now_s()};
   int threads;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
+  ph.inited_s = mfbo_now_s();
   int rank, n_ranks;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
   mfbo_sweep_install_signals();
-  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED);
-  /* every rank exits with rank 0's code, so mpirun reports it */
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED, &ph);
+  share_code(&code); /* every rank exits with rank 0's code, so mpirun reports it */
   MPI_Finalize();
   return code;
 }

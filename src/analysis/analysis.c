@@ -297,25 +297,57 @@ static int analyse_runs(mfbo_analysis *a, mfbo_algo *g, mfbo_error *err) {
 
 /* ---------------------------------------------------------------- per label */
 
-/* The configuration returned most often; ties go to the lower true time. */
-static void find_mode(const mfbo_results *r, mfbo_algo *g) {
-  size_t p = (size_t)r->n_params;
+/* A run with an incumbent, for finding the configuration returned most often. */
+typedef struct {
+  const double *params;
+  double true_ms;
+  size_t i; /* its place in the label's runs */
+} mode_entry;
+
+static size_t mode_n_params; /* the comparison's width (qsort takes no context) */
+
+/* By configuration (its bytes), then lower true time, then earlier run. */
+static int mode_cmp(const void *pa, const void *pb) {
+  const mode_entry *a = pa, *b = pb;
+  int c = memcmp(a->params, b->params, mode_n_params * sizeof(double));
+  if (c) return c;
+  if (a->true_ms != b->true_ms) return a->true_ms < b->true_ms ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The configuration returned most often; ties go to the lower true time (then the earlier
+ * run). Sorting makes it O(n log n): a million runs take seconds, not days. */
+static int find_mode(const mfbo_results *r, mfbo_algo *g) {
+  mode_entry *e = malloc((g->n_runs ? g->n_runs : 1) * sizeof *e);
+  if (!e) return -1;
+  size_t n = 0;
   for (size_t i = 0; i < g->n_runs; i++) {
     const mfbo_run_row *ri = &r->runs[g->runs[i]];
-    if (!isfinite(ri->incumbent_true_ms)) continue;
-    size_t count = 0;
-    for (size_t j = 0; j < g->n_runs; j++) {
-      const mfbo_run_row *rj = &r->runs[g->runs[j]];
-      count += isfinite(rj->incumbent_true_ms) && memcmp(ri->params, rj->params, p * sizeof(double)) == 0;
+    if (isfinite(ri->incumbent_true_ms))
+      e[n++] = (mode_entry){.params = ri->params, .true_ms = ri->incumbent_true_ms, .i = i};
+  }
+  mode_n_params = (size_t)r->n_params;
+  qsort(e, n, sizeof *e, mode_cmp);
+  for (size_t start = 0, end; start < n; start = end) {
+    for (end = start + 1;
+         end < n && memcmp(e[start].params, e[end].params, mode_n_params * sizeof(double)) == 0;
+         end++) {
     }
+    size_t count = end - start; /* e[start]: the group's lowest true time, earliest run */
+    const mode_entry *best = &e[start];
     if (count > g->mode_count ||
-        (count == g->mode_count && ri->incumbent_true_ms < g->mode_true_ms)) {
+        (count == g->mode_count && (best->true_ms < g->mode_true_ms ||
+                                    (best->true_ms == g->mode_true_ms &&
+                                     g->mode_params && best->i < g->mode_index)))) {
       g->mode_count = count;
-      g->mode_params = ri->params;
-      g->mode_true_ms = ri->incumbent_true_ms;
-      g->mode_regret = g->final_regret[i];
+      g->mode_params = best->params;
+      g->mode_true_ms = best->true_ms;
+      g->mode_regret = g->final_regret[best->i];
+      g->mode_index = best->i;
     }
   }
+  free(e);
+  return 0;
 }
 
 static uint64_t bootstrap_seed(const char *label, double target) {
@@ -339,7 +371,7 @@ static int summarise_algo(mfbo_analysis *a, mfbo_algo *g, mfbo_error *err) {
                            t->ert_boot_s) != 0)
       return oom(err);
   }
-  find_mode(a->results, g);
+  if (find_mode(a->results, g) != 0) return oom(err);
   return 0;
 }
 

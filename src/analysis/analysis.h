@@ -57,6 +57,7 @@ typedef struct {
   mfbo_target_result *targets;
   /* the configuration returned most often (among runs with an incumbent) */
   size_t mode_count;
+  size_t mode_index; /* the run (in runs) it was taken from */
   const double *mode_params; /* points into results->runs[..].params; NULL if none */
   double mode_true_ms, mode_regret;
   mfbo_curve by_evals, by_cost;

@@ -13,7 +13,15 @@
 #include <string.h>
 #include <time.h>
 
-enum { TAG_READY = 1, TAG_RESULT = 2, TAG_TASK = 3, TAG_STOP = 4 };
+/* TAG_TASK carries one or more task indices (a chunk); a worker returns each result but the
+ * last of a chunk as TAG_RESULT_MORE (no answer wanted), the last as TAG_RESULT. */
+enum { TAG_READY = 1, TAG_RESULT = 2, TAG_TASK = 3, TAG_STOP = 4, TAG_RESULT_MORE = 5 };
+
+/* Chunks: a worker gets as many tasks of a label at once as take about CHUNK_TARGET_S by
+ * the label's mean so far (at most CHUNK_MAX), so that rank 0 answers one message per chunk
+ * instead of one per task when tasks are short; a label not timed yet goes one at a time. */
+#define CHUNK_TARGET_S 0.02
+#define CHUNK_MAX 64
 
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -72,8 +80,9 @@ static void picker_free(picker *p) {
   free(p->n_timed);
 }
 
-/* The next task index, or -1 when none is left. */
-static int64_t picker_next(picker *p) {
+/* Up to max next task indices, all of one label (the one expected to take longest), as
+ * many as take about CHUNK_TARGET_S; returns how many (0 when none is left). */
+static int picker_next_chunk(picker *p, uint64_t *out, int max) {
   pthread_mutex_lock(&p->lock);
   int best = -1;
   double best_s = -1;
@@ -85,9 +94,20 @@ static int64_t picker_next(picker *p) {
       best = a;
     }
   }
-  int64_t t = best < 0 ? -1 : (int64_t)p->queue[best][p->pos[best]++];
+  int n = 0;
+  if (best >= 0) {
+    double fit = best_s > 0 ? CHUNK_TARGET_S / best_s : max;
+    int want = fit < 1 ? 1 : fit > max ? max : (int)fit;
+    while (n < want && p->pos[best] < p->len[best]) out[n++] = p->queue[best][p->pos[best]++];
+  }
   pthread_mutex_unlock(&p->lock);
-  return t;
+  return n;
+}
+
+/* The next task index, or -1 when none is left. */
+static int64_t picker_next(picker *p) {
+  uint64_t t;
+  return picker_next_chunk(p, &t, 1) ? (int64_t)t : -1;
 }
 
 static void picker_timed(picker *p, int label, double wall_s) {
@@ -305,7 +325,7 @@ static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_St
     fprintf(stderr, "mfbo-sweep: out of memory receiving a result of %d bytes\n", size);
     MPI_Abort(comm, 1);
   }
-  MPI_Recv(buf, size, MPI_BYTE, st->MPI_SOURCE, TAG_RESULT, comm, MPI_STATUS_IGNORE);
+  MPI_Recv(buf, size, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, comm, MPI_STATUS_IGNORE);
   int rc = failed ? 0 : record_packed(sw, p, buf, size, st->MPI_SOURCE, err);
   free(buf);
   return rc;
@@ -315,15 +335,16 @@ static int receive_result(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_St
  * stop. Returns 1 if that worker was stopped. */
 static int serve(const mfbo_sweep *sw, picker *p, MPI_Comm comm, MPI_Status *st, int *failed,
                  double start_s, mfbo_error *err) {
-  if (st->MPI_TAG == TAG_RESULT) {
+  if (st->MPI_TAG == TAG_RESULT || st->MPI_TAG == TAG_RESULT_MORE) {
     if (receive_result(sw, p, comm, st, *failed, err) != 0) *failed = 1;
+    if (st->MPI_TAG == TAG_RESULT_MORE) return 0; /* the rest of its chunk is running */
   } else {
     MPI_Recv(NULL, 0, MPI_BYTE, st->MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
   }
-  int64_t t = *failed || should_stop(sw, start_s) ? -1 : picker_next(p);
-  if (t >= 0) {
-    uint64_t task = (uint64_t)t;
-    MPI_Send(&task, 1, MPI_UINT64_T, st->MPI_SOURCE, TAG_TASK, comm);
+  uint64_t chunk[CHUNK_MAX];
+  int n = *failed || should_stop(sw, start_s) ? 0 : picker_next_chunk(p, chunk, CHUNK_MAX);
+  if (n > 0) {
+    MPI_Send(chunk, n, MPI_UINT64_T, st->MPI_SOURCE, TAG_TASK, comm);
     return 0;
   }
   MPI_Send(NULL, 0, MPI_BYTE, st->MPI_SOURCE, TAG_STOP, comm);
@@ -377,16 +398,20 @@ static void work(const mfbo_sweep *sw, MPI_Comm comm) {
       MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_STOP, comm, MPI_STATUS_IGNORE);
       return;
     }
-    uint64_t t;
-    MPI_Recv(&t, 1, MPI_UINT64_T, 0, TAG_TASK, comm, MPI_STATUS_IGNORE);
-    mfbo_run_result r;
-    double wall_s;
-    run_task(sw, t, &r, &wall_s);
-    int size = 0;
-    char *buf = pack_result(t, &r, wall_s, &size);
-    MPI_Send(buf, size, MPI_BYTE, 0, TAG_RESULT, comm);
-    free(buf);
-    mfbo_run_result_free(&r);
+    uint64_t chunk[CHUNK_MAX];
+    int n;
+    MPI_Recv(chunk, CHUNK_MAX, MPI_UINT64_T, 0, TAG_TASK, comm, &st);
+    MPI_Get_count(&st, MPI_UINT64_T, &n);
+    for (int i = 0; i < n; i++) {
+      mfbo_run_result r;
+      double wall_s;
+      run_task(sw, chunk[i], &r, &wall_s);
+      int size = 0;
+      char *buf = pack_result(chunk[i], &r, wall_s, &size);
+      MPI_Send(buf, size, MPI_BYTE, 0, i + 1 < n ? TAG_RESULT_MORE : TAG_RESULT, comm);
+      free(buf);
+      mfbo_run_result_free(&r);
+    }
   }
 }
 

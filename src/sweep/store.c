@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -472,12 +473,155 @@ static int table_write(hid_t d, hid_t mem, hsize_t start, hsize_t n, const void 
   return ok ? 0 : -1;
 }
 
-/* A new table and the rows waiting to be appended to it, written cap at a time. */
+/* ---- compressing the finish's chunks on several threads. Deflate is most of the time
+ * mfbo_store_finish takes (it runs while every rank waits), so full chunks are converted to
+ * the file's types here, shuffled and deflated by a pool of threads exactly as HDF5's own
+ * filters would (same zlib, same level: the same bytes on disk) and written in order with
+ * H5Dwrite_chunk. Only the calling thread calls HDF5 (the library is not thread-safe). */
+
+#define PACK_THREADS_MAX 8
+
+typedef struct {
+  hid_t d;
+  hsize_t offset, rows; /* the chunk's first row and the rows in use (the rest is zero) */
+  size_t raw_size, elem_size;
+  unsigned char *raw, *packed;
+  uLongf packed_size;
+  int state; /* 0 waiting, 1 taken, 2 done, 3 failed */
+} chunk_job;
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  chunk_job *jobs; /* a ring of cap jobs: [head, head + n) submitted, in file order */
+  int cap, head, n, next; /* next: the first job no thread has taken */
+  int n_threads, stop;
+  pthread_t threads[PACK_THREADS_MAX];
+} packer;
+
+/* HDF5's shuffle filter: byte j of element i goes to j * n + i. */
+static void shuffle(const unsigned char *in, unsigned char *out, size_t n, size_t size) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < size; j++) out[j * n + i] = in[i * size + j];
+}
+
+static void pack_chunk(chunk_job *j) {
+  unsigned char *shuffled = malloc(j->raw_size);
+  j->packed_size = compressBound((uLong)j->raw_size);
+  j->packed = malloc(j->packed_size);
+  int ok = shuffled && j->packed;
+  if (ok) {
+    shuffle(j->raw, shuffled, j->raw_size / j->elem_size, j->elem_size);
+    ok = compress2(j->packed, &j->packed_size, shuffled, (uLong)j->raw_size, DEFLATE_LEVEL) ==
+         Z_OK;
+  }
+  free(shuffled);
+  free(j->raw);
+  j->raw = NULL;
+  j->state = ok ? 2 : 3;
+}
+
+static void *packer_thread(void *arg) {
+  packer *pk = arg;
+  pthread_mutex_lock(&pk->lock);
+  for (;;) {
+    while (!pk->stop && pk->next == pk->head + pk->n) pthread_cond_wait(&pk->changed, &pk->lock);
+    if (pk->next == pk->head + pk->n) break; /* stopped, nothing left */
+    chunk_job *j = &pk->jobs[pk->next++ % pk->cap];
+    j->state = 1;
+    pthread_mutex_unlock(&pk->lock);
+    pack_chunk(j);
+    pthread_mutex_lock(&pk->lock);
+    pthread_cond_broadcast(&pk->changed);
+  }
+  pthread_mutex_unlock(&pk->lock);
+  return NULL;
+}
+
+/* Threads: the online cores, at most PACK_THREADS_MAX (0 threads: the caller packs). */
+static int packer_start(packer *pk) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int want = cores > PACK_THREADS_MAX ? PACK_THREADS_MAX : cores > 1 ? (int)cores : 0;
+  *pk = (packer){.cap = 2 * (want ? want : 1)};
+  if (!(pk->jobs = calloc((size_t)pk->cap, sizeof *pk->jobs))) return -1;
+  pthread_mutex_init(&pk->lock, NULL);
+  pthread_cond_init(&pk->changed, NULL);
+  while (pk->n_threads < want &&
+         pthread_create(&pk->threads[pk->n_threads], NULL, packer_thread, pk) == 0)
+    pk->n_threads++;
+  return 0;
+}
+
+/* Waits for the oldest job and writes it; returns -1 if it could not be packed or written. */
+static int packer_write_oldest(packer *pk) {
+  pthread_mutex_lock(&pk->lock);
+  chunk_job *j = &pk->jobs[pk->head % pk->cap];
+  if (pk->n_threads == 0 && j->state == 0) { /* no threads: pack it here */
+    pk->next++;
+    pthread_mutex_unlock(&pk->lock);
+    pack_chunk(j);
+    pthread_mutex_lock(&pk->lock);
+  }
+  while (j->state < 2) pthread_cond_wait(&pk->changed, &pk->lock);
+  pthread_mutex_unlock(&pk->lock);
+  hsize_t size = j->offset + j->rows;
+  int ok = j->state == 2 && H5Dset_extent(j->d, &size) >= 0 &&
+           H5Dwrite_chunk(j->d, H5P_DEFAULT, 0, &j->offset, j->packed_size, j->packed) >= 0;
+  free(j->packed);
+  j->packed = NULL;
+  pthread_mutex_lock(&pk->lock);
+  pk->head++;
+  pk->n--;
+  pthread_mutex_unlock(&pk->lock);
+  return ok ? 0 : -1;
+}
+
+/* Queues a chunk (raw: its rows in the file's type, chunk-sized, taken over); writes the
+ * oldest first when the ring is full. */
+static int packer_submit(packer *pk, hid_t d, hsize_t offset, hsize_t rows,
+                         unsigned char *raw, size_t raw_size, size_t elem_size) {
+  int rc = pk->n == pk->cap ? packer_write_oldest(pk) : 0;
+  pthread_mutex_lock(&pk->lock);
+  pk->jobs[(pk->head + pk->n) % pk->cap] =
+      (chunk_job){.d = d, .offset = offset, .rows = rows, .raw = raw, .raw_size = raw_size,
+                  .elem_size = elem_size};
+  pk->n++;
+  pthread_cond_broadcast(&pk->changed);
+  pthread_mutex_unlock(&pk->lock);
+  return rc;
+}
+
+/* Writes every queued chunk (call before the datasets close). */
+static int packer_drain(packer *pk) {
+  int rc = 0;
+  while (pk->n > 0)
+    if (packer_write_oldest(pk) != 0) rc = -1;
+  return rc;
+}
+
+static void packer_stop(packer *pk) {
+  pthread_mutex_lock(&pk->lock);
+  pk->stop = 1;
+  pthread_cond_broadcast(&pk->changed);
+  pthread_mutex_unlock(&pk->lock);
+  for (int i = 0; i < pk->n_threads; i++) pthread_join(pk->threads[i], NULL);
+  for (int i = 0; i < pk->cap; i++) {
+    free(pk->jobs[i].raw);
+    free(pk->jobs[i].packed);
+  }
+  free(pk->jobs);
+  pthread_cond_destroy(&pk->changed);
+  pthread_mutex_destroy(&pk->lock);
+}
+
+/* A new table and the rows waiting to be appended to it, written cap at a time: by HDF5, or,
+ * with a packer, as whole chunks (cap is then the chunk's rows). */
 typedef struct {
   hid_t d;
   const table_type *t;
   unsigned char *rows;
   hsize_t n, cap, written;
+  packer *pk;
 } appender;
 
 static int appender_open(appender *a, hid_t loc, const char *name, const table_type *t,
@@ -491,10 +635,32 @@ static int appender_open(appender *a, hid_t loc, const char *name, const table_t
 /* The next row to fill; appender_commit adds it. */
 static void *appender_row(const appender *a) { return a->rows + a->n * a->t->row_size; }
 
+/* The waiting rows as one chunk in the file's type, handed to the packer. */
+static int appender_pack(appender *a) {
+  size_t file_size = H5Tget_size(a->t->file), mem_size = a->t->row_size;
+  size_t raw_size = (size_t)a->cap * file_size;
+  size_t big = (size_t)a->cap * (file_size > mem_size ? file_size : mem_size);
+  unsigned char *raw = malloc(big), *background = calloc(1, big);
+  int ok = raw && background;
+  if (ok) {
+    memcpy(raw, a->rows, (size_t)a->n * mem_size);
+    ok = H5Tconvert(a->t->mem, a->t->file, (size_t)a->n, raw, background, H5P_DEFAULT) >= 0;
+  }
+  free(background);
+  if (!ok) {
+    free(raw);
+    return -1;
+  }
+  memset(raw + (size_t)a->n * file_size, 0, raw_size - (size_t)a->n * file_size);
+  return packer_submit(a->pk, a->d, a->written, a->n, raw, raw_size, file_size);
+}
+
 static int appender_flush(appender *a) {
   if (a->n == 0) return 0;
   hsize_t size = a->written + a->n;
-  if (H5Dset_extent(a->d, &size) < 0 || table_write(a->d, a->t->mem, a->written, a->n, a->rows))
+  if (a->pk ? appender_pack(a) != 0
+            : H5Dset_extent(a->d, &size) < 0 ||
+                  table_write(a->d, a->t->mem, a->written, a->n, a->rows))
     return -1;
   a->written = size;
   a->n = 0;
@@ -503,12 +669,13 @@ static int appender_flush(appender *a) {
 
 static int appender_commit(appender *a) { return ++a->n == a->cap ? appender_flush(a) : 0; }
 
-/* Writes the rows still waiting, closes the table. */
-static int appender_close(appender *a) {
-  int rc = a->d >= 0 && a->rows ? appender_flush(a) : -1;
+/* Writes the rows still waiting (with a packer: queues them; drain it before closing). */
+static int appender_end(appender *a) { return a->d >= 0 && a->rows ? appender_flush(a) : -1; }
+
+/* Closes the table. */
+static void appender_close(appender *a) {
   mfbo_h5_close(a->d);
   free(a->rows);
-  return rc;
 }
 
 /* A small 1-D dataset written at once (chunked and extendible like every dataset). */
@@ -841,7 +1008,8 @@ static int write_instances(hid_t bench, const mfbo_store *s) {
       values[j] = b->optimum_index >= 0 ? mfbo_space_value(b->space, cfg, j) : NAN;
     rc = appender_commit(&a);
   }
-  if (appender_close(&a) != 0) rc = -1;
+  if (appender_end(&a) != 0) rc = -1;
+  appender_close(&a);
   free(cfg);
   return rc;
 }
@@ -1265,20 +1433,29 @@ static int write_task(const mfbo_store *s, uint64_t t, tables *w, mfbo_error *er
   return rc;
 }
 
-/* /runs, /trace and /timing, one task at a time from the journal. */
+/* /runs, /trace and /timing, one task at a time from the journal; their chunks are packed
+ * on several threads. */
 static int write_tables(const mfbo_store *s, hid_t f, mfbo_error *err) {
   hsize_t rows = at_most(TABLE_CHUNK_ROWS, s->n_tasks);
   tables w = {.trace_rows = 0};
+  packer pk;
+  if (packer_start(&pk) != 0) return h5_fail(err, s->path, "out of memory writing %s", s->tmp);
   int rc = appender_open(&w.runs, f, "runs", &s->runs_t, rows, rows);
   if (appender_open(&w.trace, f, "trace", &s->trace_t, TRACE_CHUNK_ROWS, TRACE_CHUNK_ROWS))
     rc = -1;
   if (appender_open(&w.timing, f, "timing", &s->timing_t, rows, rows)) rc = -1;
+  w.runs.pk = w.trace.pk = w.timing.pk = &pk;
   if (rc != 0) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   for (uint64_t t = 0; rc == 0 && t < s->n_tasks; t++) rc = write_task(s, t, &w, err);
-  int closed = appender_close(&w.runs) == 0;
-  closed = appender_close(&w.trace) == 0 && closed;
-  closed = appender_close(&w.timing) == 0 && closed;
-  if (rc == 0 && !closed) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
+  int ended = appender_end(&w.runs) == 0;
+  ended = appender_end(&w.trace) == 0 && ended;
+  ended = appender_end(&w.timing) == 0 && ended;
+  ended = packer_drain(&pk) == 0 && ended;
+  packer_stop(&pk);
+  appender_close(&w.runs);
+  appender_close(&w.trace);
+  appender_close(&w.timing);
+  if (rc == 0 && !ended) rc = h5_fail(err, s->path, "cannot write %s", s->tmp);
   return rc;
 }
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mfbo/version.h"
@@ -21,9 +23,47 @@ typedef struct {
   mfbo_store_mode mode;
   const char *seeds;      /* --seeds: replaces the job's [sweep] seeds */
   const char *instances;  /* --instances: replaces the job's [benchmark] instances */
-  int dry_run, quiet;
+  int dry_run, quiet, timing;
   double deadline_s;
 } options;
+
+/* Where the wall time went (--timing), in mfbo_now_s() seconds, which are comparable across
+ * the processes of one host (CLOCK_MONOTONIC). */
+typedef struct {
+  double entered_s;  /* main() began, before MPI_Init */
+  double inited_s;   /* MPI_Init returned */
+  double ready_s;    /* the job and its landscapes are loaded */
+  double swept_s;    /* the last task is in (rank 0) */
+  double written_s;  /* the results file is written (rank 0) */
+  double first_entered_s, last_inited_s, last_ready_s; /* over all ranks (rank 0) */
+} phases;
+
+/* Waits for a request with naps that grow to 1 ms rather than in a blocking call, which in
+ * Open MPI spins a core: ranks waiting for rank 0 leave the cores to it (to its threads that
+ * compress the results file, and to ranks still running tasks). */
+static void wait_napping(MPI_Request *req) {
+  int done = 0;
+  for (long nap_ns = 10000;; nap_ns = nap_ns < 1000000 ? 2 * nap_ns : nap_ns) {
+    MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    struct timespec t = {0, nap_ns};
+    nanosleep(&t, NULL);
+  }
+}
+
+/* --timing: rank 0 learns when the first rank started and the last one was ready. Every
+ * rank calls this, before rank 0 writes the results file (the others then wait napping). */
+static void gather_timing(phases *ph) {
+  double first[1] = {ph->entered_s}, last[2] = {ph->inited_s, ph->ready_s}, out[2];
+  MPI_Request req;
+  MPI_Ireduce(first, out, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+  ph->first_entered_s = out[0];
+  MPI_Ireduce(last, out, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+  ph->last_inited_s = out[0];
+  ph->last_ready_s = out[1];
+}
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -40,6 +80,7 @@ static void usage(FILE *out) {
       "      --instances LIST run these benchmark instances instead of the job's\n"
       "      --deadline S     stop handing out tasks after S seconds (exit 3, resumable)\n"
       "  -q, --quiet          no progress on stderr\n"
+      "      --timing         print where the wall time went (start-up, tasks, writing)\n"
       "  -h, --help           this help\n"
       "  -V, --version        the version\n"
       "SIGTERM, SIGINT and SIGUSR1 stop it like --deadline does. While it runs, each\n"
@@ -56,6 +97,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
       {"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
       {"force", no_argument, 0, 'f'},        {"dry-run", no_argument, 0, 'n'},
       {"deadline", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+      {"timing", no_argument, 0, 't'},
       {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
       {"seeds", required_argument, 0, 's'},  {"instances", required_argument, 0, 'i'},
       {0, 0, 0, 0}};
@@ -73,6 +115,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
     case 'q': o->quiet = 1; break;
     case 's': o->seeds = optarg; break;
     case 'i': o->instances = optarg; break;
+    case 't': o->timing = 1; break;
     case 'd':
       if (mfbo_parse_double(optarg, &o->deadline_s) != 0 || o->deadline_s <= 0) {
         if (msg) fprintf(msg, "mfbo-sweep: --deadline needs a positive number of seconds\n");
@@ -119,8 +162,9 @@ static char *command_line(int argc, char **argv) {
 }
 
 /* Every rank learns each instance's optimum, the search shared among them (it is not needed
- * for --dry-run). Returns -1 to go on, else the exit code. */
-static int find_optima(mfbo_job *job, const options *o, int rank, int n_ranks) {
+ * for --dry-run); the start-up ends here (ph->ready_s). Returns -1 to go on, else the exit
+ * code. */
+static int find_optima(mfbo_job *job, const options *o, int rank, int n_ranks, phases *ph) {
   uint64_t total = 0;
   for (int i = 0; i < job->n_instances; i++)
     if (mfbo_benchmark_enumerable(job->benchmarks[i]))
@@ -128,7 +172,9 @@ static int find_optima(mfbo_job *job, const options *o, int rank, int n_ranks) {
   if (rank == 0 && !o->quiet && total >= 10000000)
     fprintf(stderr, "mfbo-sweep: finding the optimum of %d instances (%llu configurations, on "
                     "%d ranks)...\n", job->n_instances, (unsigned long long)total, n_ranks);
-  if (mfbo_sweep_find_optima(job->benchmarks, job->n_instances, MPI_COMM_WORLD) == 0) return -1;
+  int rc = mfbo_sweep_find_optima(job->benchmarks, job->n_instances, MPI_COMM_WORLD);
+  ph->ready_s = mfbo_now_s();
+  if (rc == 0) return -1;
   if (rank == 0) fprintf(stderr, "mfbo-sweep: out of memory searching for the optima\n");
   return EXIT_FAILED;
 }
@@ -164,7 +210,7 @@ static int open_store(mfbo_sweep *sw, const options *o, const char *path, int ar
 
 /* Runs the sweep and ends the store; returns the exit code (meaningful on rank 0). */
 static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char *path,
-                 int rank) {
+                 int rank, phases *ph) {
   mfbo_progress progress;
   mfbo_error err;
   mfbo_error_clear(&err);
@@ -174,8 +220,11 @@ static int sweep(mfbo_sweep *sw, mfbo_store *store, const options *o, const char
     mfbo_progress_start(&progress, o->quiet ? NULL : stderr, sw->n_tasks,
                         mfbo_store_n_done(store));
   mfbo_sweep_outcome out = mfbo_sweep_run(sw, MPI_COMM_WORLD, &err);
+  ph->swept_s = ph->written_s = mfbo_now_s();
+  if (o->timing) gather_timing(ph);
   if (rank != 0) return EXIT_OK;
   if (out == MFBO_SWEEP_DONE && mfbo_store_finish(store, &err) == 0) {
+    ph->written_s = mfbo_now_s();
     mfbo_store_close(store);
     mfbo_progress_finish(&progress, "complete", path);
     return progress.failed ? EXIT_FAILED : EXIT_OK;
@@ -266,7 +315,22 @@ static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
   return code;
 }
 
-static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes) {
+/* --timing: rank 0 says where the wall time went, from the first rank's start to the
+ * results file. */
+static void report_timing(const phases *ph, int n_ranks) {
+  double first_entered_s = ph->first_entered_s, last_inited_s = ph->last_inited_s,
+         last_ready_s = ph->last_ready_s;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  fprintf(stderr,
+          "mfbo-sweep: timing: ranks %d start-up %.3f s (MPI_Init %.3f s) tasks %.3f s "
+          "results-file %.3f s rank-0-max-rss %.1f MB\n",
+          n_ranks, last_ready_s - first_entered_s, last_inited_s - first_entered_s,
+          ph->swept_s - last_ready_s, ph->written_s - ph->swept_s, (double)ru.ru_maxrss / 1024);
+}
+
+static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes,
+               phases *ph) {
   options o;
   int code = parse_options(argc, argv, &o, rank);
   if (code >= 0) return code;
@@ -286,10 +350,11 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   } else if (o.dry_run) {
     if (rank == 0) print_plan(&job, tasks, sw.n_tasks, path);
     code = EXIT_OK;
-  } else if ((code = find_optima(&job, &o, rank, n_ranks)) >= 0) {
+  } else if ((code = find_optima(&job, &o, rank, n_ranks, ph)) >= 0) {
     /* out of memory, said */
   } else if ((code = open_store(&sw, &o, path, argc, argv, n_ranks, &store)) < 0) {
-    code = sweep(&sw, store, &o, path, rank);
+    code = sweep(&sw, store, &o, path, rank, ph);
+    if (o.timing && rank == 0) report_timing(ph, n_ranks);
   } else if (store) {
     mfbo_store_close(store);
   }
@@ -298,16 +363,24 @@ static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes)
   return code;
 }
 
+/* Every rank learns rank 0's exit code (waiting napping while rank 0 writes the file). */
+static void share_code(int *code) {
+  MPI_Request req;
+  MPI_Ibcast(code, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+  wait_napping(&req);
+}
+
 int main(int argc, char **argv) {
+  phases ph = {.entered_s = mfbo_now_s()};
   int threads;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
+  ph.inited_s = mfbo_now_s();
   int rank, n_ranks;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
   mfbo_sweep_install_signals();
-  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED);
-  /* every rank exits with rank 0's code, so mpirun reports it */
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED, &ph);
+  share_code(&code); /* every rank exits with rank 0's code, so mpirun reports it */
   MPI_Finalize();
   return code;
 }

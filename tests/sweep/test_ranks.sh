@@ -22,6 +22,13 @@ sed 's/^seeds = 1-6/seeds = 2-7/' "$job" >"$tmp/other.ini"
 check "other seeds: different results (the comparison can fail)" "! same_results $tmp/r1.h5 $tmp/other.h5 2>/dev/null"
 check "mpi_ranks attribute is 64" "h5dump -a /mpi_ranks $tmp/r64.h5 | grep -q '(0): 64'"
 
+# chunks (issue 17): short tasks go out several at a time; every one must come back
+sed 's/^seeds *=.*/seeds = 1-400/' "$src/jobs/zero-cost-tasks.ini" >"$tmp/short.ini"
+"$bin/mfbo-sweep" "$tmp/short.ini" -o "$tmp/s1.h5" --quiet
+mpirun -n 3 "$bin/mfbo-sweep" "$tmp/short.ini" -o "$tmp/s3.h5" --quiet
+check "400 short tasks on 3 ranks (chunks) exit 0" "[ $? -eq 0 ]"
+check "400 short tasks on 3 ranks: same results as 1" "same_results $tmp/s1.h5 $tmp/s3.h5"
+
 "$bin/mfbo-sweep" "$job" --dry-run >"$tmp/plan"; check "--dry-run exits 0" "[ $? -eq 0 ]"
 check "--dry-run lists 12 tasks" "[ \$(grep -c '^[0-9]' $tmp/plan) -eq 12 ]"
 check "--dry-run writes no file" "[ ! -e small.h5 ] && [ ! -e small.h5.partial ]"

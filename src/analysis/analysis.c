@@ -202,15 +202,60 @@ static void run_quality(const mfbo_analysis *a, const mfbo_run_trace *t, double 
   }
 }
 
-/* Fills column i (stride n_runs) of the grid matrices with the run's step function. */
+/* Every run's value at each point of one grid: exactly (a column of n_runs values a point)
+ * for up to MFBO_EXACT_CURVE_RUNS runs, else counted in a log-binned histogram a point
+ * (stats.h: fixed memory whatever the number of runs; quantiles within 1.2%). */
+typedef struct {
+  size_t n_grid, n_runs;
+  double *values;   /* exact: [g * n_runs + i] */
+  unsigned *counts; /* binned: [g * MFBO_LOGHIST_BINS + bin] */
+} grid_values;
+
+static int grid_values_alloc(grid_values *v, size_t n_grid, size_t n_runs) {
+  v->n_grid = n_grid;
+  v->n_runs = n_runs;
+  v->values = NULL;
+  v->counts = NULL;
+  size_t n = n_grid ? n_grid : 1;
+  if (n_runs <= MFBO_EXACT_CURVE_RUNS)
+    v->values = malloc(n * n_runs * sizeof *v->values);
+  else
+    v->counts = calloc(n * MFBO_LOGHIST_BINS, sizeof *v->counts);
+  return v->values || v->counts ? 0 : -1;
+}
+
+static void grid_values_free(grid_values *v) {
+  free(v->values);
+  free(v->counts);
+}
+
+static void grid_values_put(grid_values *v, size_t g, size_t i, double x) {
+  if (v->values)
+    v->values[g * v->n_runs + i] = x;
+  else
+    v->counts[g * MFBO_LOGHIST_BINS + mfbo_loghist_bin(x)]++;
+}
+
+/* The quantiles of the runs' values at point g (sorts its column when exact). */
+static double grid_values_quantile(grid_values *v, size_t g, double p) {
+  if (!v->values) return mfbo_loghist_quantile(v->counts + g * MFBO_LOGHIST_BINS, v->n_runs, p);
+  return mfbo_quantile_sorted(v->values + g * v->n_runs, v->n_runs, p);
+}
+
+static void grid_values_prepare(grid_values *v, size_t g) {
+  if (v->values) mfbo_sort(v->values + g * v->n_runs, v->n_runs);
+}
+
+/* Puts run i's step function on both grids. */
 static void run_on_grids(const mfbo_analysis *a, const mfbo_run_trace *t, const double *quality,
-                         size_t i, size_t n_runs, double *by_evals, double *by_cost) {
+                         size_t i, grid_values *by_evals, grid_values *by_cost) {
   for (size_t g = 0; g < a->n_eval_grid; g++) {
     size_t k = (size_t)a->eval_grid[g]; /* incumbent after k evaluations, or the last one */
-    by_evals[g * n_runs + i] = t->n == 0 ? INFINITY : quality[(k < t->n ? k : t->n) - 1];
+    grid_values_put(by_evals, g, i, t->n == 0 ? INFINITY : quality[(k < t->n ? k : t->n) - 1]);
   }
   for (size_t g = 0; g < a->n_cost_grid; g++)
-    by_cost[g * n_runs + i] = mfbo_step_at(t->cum_cost_s, quality, t->n, a->cost_grid_s[g], INFINITY);
+    grid_values_put(by_cost, g, i,
+                    mfbo_step_at(t->cum_cost_s, quality, t->n, a->cost_grid_s[g], INFINITY));
 }
 
 static void run_hits(const mfbo_analysis *a, const mfbo_run_trace *t, const double *regret,
@@ -225,8 +270,8 @@ static void run_hits(const mfbo_analysis *a, const mfbo_run_trace *t, const doub
 
 /* ---------------------------------------------------------------- curves */
 
-/* The quantiles of each grid column (n_runs values) before x_end, and of the final values. */
-static int make_curve(mfbo_curve *c, const double *grid, size_t n_grid, double *matrix,
+/* The quantiles of each grid point's values before x_end, and of the final values. */
+static int make_curve(mfbo_curve *c, const double *grid, size_t n_grid, grid_values *v,
                       size_t n_runs, const double *finals, double x_end) {
   c->x = (double *)grid;
   c->x_end = x_end;
@@ -235,10 +280,9 @@ static int make_curve(mfbo_curve *c, const double *grid, size_t n_grid, double *
   for (int q = 0; q < MFBO_N_QUANTILES; q++)
     if (!(c->q[q] = malloc((c->n ? c->n : 1) * sizeof(double)))) return -1;
   for (size_t g = 0; g < c->n; g++) {
-    double *column = matrix + g * n_runs;
-    mfbo_sort(column, n_runs);
+    grid_values_prepare(v, g);
     for (int q = 0; q < MFBO_N_QUANTILES; q++)
-      c->q[q][g] = mfbo_quantile_sorted(column, n_runs, mfbo_curve_quantiles[q]);
+      c->q[q][g] = grid_values_quantile(v, g, mfbo_curve_quantiles[q]);
   }
   mfbo_spread s = mfbo_spread_of(finals, n_runs);
   const double end[MFBO_N_QUANTILES] = {s.q10, s.q25, s.median, s.q75, s.q90};
@@ -250,12 +294,13 @@ static int make_curve(mfbo_curve *c, const double *grid, size_t n_grid, double *
 static int analyse_runs(mfbo_analysis *a, mfbo_algo *g, mfbo_error *err) {
   const mfbo_results *r = a->results;
   size_t n = g->n_runs;
-  double *by_evals = malloc((a->n_eval_grid ? a->n_eval_grid : 1) * n * sizeof(double));
-  double *by_cost = malloc((a->n_cost_grid ? a->n_cost_grid : 1) * n * sizeof(double));
+  grid_values by_evals, by_cost;
+  int ok = grid_values_alloc(&by_evals, a->n_eval_grid, n) == 0;
+  ok = grid_values_alloc(&by_cost, a->n_cost_grid, n) == 0 && ok;
   double *finals = malloc(n * sizeof(double));
   double *quality = NULL, *regret = NULL;
   mfbo_run_trace t = {0};
-  int rc = by_evals && by_cost && finals ? 0 : oom(err);
+  int rc = ok && finals ? 0 : oom(err);
   double max_evals = 0, max_cost_s = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     const mfbo_run_row *run = &r->runs[g->runs[i]];
@@ -270,7 +315,7 @@ static int analyse_runs(mfbo_analysis *a, mfbo_algo *g, mfbo_error *err) {
       break;
     }
     run_quality(a, &t, reference, quality, regret);
-    run_on_grids(a, &t, quality, i, n, by_evals, by_cost);
+    run_on_grids(a, &t, quality, i, &by_evals, &by_cost);
     run_hits(a, &t, regret, g, i);
     g->final_true_ms[i] = run->incumbent_true_ms;
     g->final_regret[i] = regret_of(run->incumbent_true_ms, reference);
@@ -283,15 +328,15 @@ static int analyse_runs(mfbo_analysis *a, mfbo_algo *g, mfbo_error *err) {
     if (run->cost_s > max_cost_s) max_cost_s = run->cost_s;
   }
   if (rc == 0 &&
-      (make_curve(&g->by_evals, a->eval_grid, a->n_eval_grid, by_evals, n, finals, max_evals) ||
-       make_curve(&g->by_cost, a->cost_grid_s, a->n_cost_grid, by_cost, n, finals, max_cost_s)))
+      (make_curve(&g->by_evals, a->eval_grid, a->n_eval_grid, &by_evals, n, finals, max_evals) ||
+       make_curve(&g->by_cost, a->cost_grid_s, a->n_cost_grid, &by_cost, n, finals, max_cost_s)))
     rc = oom(err);
   mfbo_run_trace_free(&t);
   free(quality);
   free(regret);
   free(finals);
-  free(by_evals);
-  free(by_cost);
+  grid_values_free(&by_evals);
+  grid_values_free(&by_cost);
   return rc;
 }
 

@@ -26,6 +26,27 @@ double mfbo_quantile_sorted(const double *sorted, size_t n, double p) {
   return gsl_stats_quantile_from_sorted_data(sorted, 1, n, p);
 }
 
+#define LOGHIST_DECADE_BINS 100
+#define LOGHIST_MIN_EXP (-12)
+
+size_t mfbo_loghist_bin(double x) {
+  if (x <= 0) return 0;
+  if (!isfinite(x)) return MFBO_LOGHIST_BINS - 1; /* +inf, NaN */
+  double k = floor((log10(x) - LOGHIST_MIN_EXP) * LOGHIST_DECADE_BINS);
+  if (k < 0) k = 0;
+  if (k > MFBO_LOGHIST_BINS - 3) k = MFBO_LOGHIST_BINS - 3;
+  return 1 + (size_t)k;
+}
+
+double mfbo_loghist_quantile(const unsigned *counts, size_t n, double p) {
+  if (n == 0) return NAN;
+  size_t rank = (size_t)llround(p * (double)(n - 1)), seen = 0, b = 0;
+  while (b < MFBO_LOGHIST_BINS - 1 && (seen += counts[b]) <= rank) b++;
+  if (b == 0) return 0;
+  if (b == MFBO_LOGHIST_BINS - 1) return INFINITY;
+  return pow(10, LOGHIST_MIN_EXP + ((double)(b - 1) + 0.5) / LOGHIST_DECADE_BINS);
+}
+
 void mfbo_sort(double *x, size_t n) {
   if (n > 1) gsl_sort(x, 1, n);
 }

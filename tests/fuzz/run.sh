@@ -64,6 +64,8 @@ run_one() {
   if [ "$ok" -eq 0 ]; then
     local n
     n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    # fork mode (results) prints no final stats: its last "#N: cov: ..." line has the count
+    [ -n "$n" ] || n=$(grep -o '^#[0-9]*: cov:' "$log" | tail -1 | grep -o '[0-9][0-9]*' || true)
     echo "fuzz $t: ${n:-?} inputs in ${secs} s, no crash"
     return 0
   fi

@@ -18,8 +18,8 @@ env -u MFBO_WERROR CC=clang cmake -S . -B "$build" -DMFBO_FUZZ=ON -DMFBO_SANITIZ
   -DMFBO_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' "${names[@]}") >/dev/null
 declare -A max_len=([job]=4096 [kerneltuner]=65536 [journal]=16384 [results]=65536)
-# an input slower than this fails the run: a job file may take seconds (a synthetic landscape
-# of dimension 13 is enumerated when it loads); HDF5 loops forever on some damaged files
+# an input slower than this fails the run: a job file may take seconds (building a large
+# synthetic landscape); HDF5 loops forever on some damaged files
 declare -A timeout=([job]=30 [kerneltuner]=10 [journal]=10 [results]=10)
 run_one() {
   local t=$1 work="$build/corpus/$t" art="$build/artifacts/$t/"

@@ -27,6 +27,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "mfbo/benchmark.h"
+#include "mfbo/clock.h"
 
 extern char **environ;
 
@@ -297,12 +298,6 @@ static char **make_env(const mfbo_space *space, const int *cfg, int reps) {
   return env;
 }
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* What running the command gave. */
 typedef struct {
   char *out;     /* its standard output (at most CMD_MAX_OUTPUT bytes), NUL-terminated */
@@ -332,7 +327,7 @@ static void child(int fd, const char *dir, const char *command, char **env) {
 static int read_until(int fd, double deadline, cmd_output *o) {
   char buf[4096];
   for (;;) {
-    double left = deadline - now_s();
+    double left = deadline - mfbo_now_s();
     if (left <= 0) return 1;
     struct pollfd p = {.fd = fd, .events = POLLIN};
     int r = poll(&p, 1, (int)ceil(fmin(left, 1.0) * 1000));
@@ -351,7 +346,7 @@ static int wait_until(pid_t pid, double deadline, int *status) {
   for (;;) {
     pid_t r = waitpid(pid, status, WNOHANG);
     if (r == pid || (r < 0 && errno != EINTR)) return 0;
-    if (now_s() >= deadline) return 1;
+    if (mfbo_now_s() >= deadline) return 1;
     nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
   }
 }
@@ -363,7 +358,7 @@ static void run_command(const cmd_state *st, const char *command, char **env, cm
     return;
   }
   fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-  double deadline = now_s() + st->timeout_s;
+  double deadline = mfbo_now_s() + st->timeout_s;
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
@@ -458,12 +453,12 @@ static void cmd_measure_live(const void *vstate, const mfbo_space *space, const 
   char *command = expand(st->command, space, cfg, reps);
   char **env = make_env(space, cfg, reps);
   cmd_output o = {0};
-  double start = now_s(), compile_s = 0;
+  double start = mfbo_now_s(), compile_s = 0;
   if (command && env)
     run_command(st, command, env, &o);
   else
     o.spawn_errno = ENOMEM;
-  *cost_s = now_s() - start;
+  *cost_s = mfbo_now_s() - start;
   char why[256];
   *measured_ms = measured_of(&o, &compile_s, why, sizeof why);
   if (compiled && st->charge_compile_once) *cost_s = fmax(0, *cost_s - compile_s);

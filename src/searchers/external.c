@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mfbo/clock.h"
 #include "mfbo/searcher.h"
 #include "population.h"
 
@@ -156,12 +157,6 @@ static void external_set_budget(void *vstate, long max_evals, double max_cost_s)
 
 /* ---------------------------------------------------------------- the child */
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static void close_fd(int *fd) {
   if (*fd >= 0) close(*fd);
   *fd = -1;
@@ -205,9 +200,9 @@ static int try_reap(external_state *st) {
 
 /* Waits up to wait_s for the program to exit, reading its stderr meanwhile. */
 static int wait_exit(external_state *st, double wait_s) {
-  double end = now_s() + wait_s;
+  double end = mfbo_now_s() + wait_s;
   while (!try_reap(st)) {
-    double left = end - now_s();
+    double left = end - mfbo_now_s();
     if (left <= 0) return 0;
     struct pollfd p = {.fd = st->errfd, .events = POLLIN};
     int ms = left > 0.01 ? 10 : 1;
@@ -233,8 +228,8 @@ static void stop_child(external_state *st, double grace_s) {
     }
   }
   /* whatever it wrote last; a grandchild holding the pipe open is not waited for */
-  double end = now_s() + 0.2;
-  while (st->errfd >= 0 && now_s() < end) {
+  double end = mfbo_now_s() + 0.2;
+  while (st->errfd >= 0 && mfbo_now_s() < end) {
     struct pollfd p = {.fd = st->errfd, .events = POLLIN};
     if (poll(&p, 1, 10) > 0) read_stderr(st);
   }
@@ -349,7 +344,7 @@ static int send_message(external_state *st, json_t *msg, mfbo_error *err) {
   if (!text) return ext_fail(st, err, "out of memory");
   size_t len = strlen(text) + 1, off = 0;
   text[len - 1] = '\n'; /* the NUL becomes the line's end */
-  double end = now_s() + st->timeout_s;
+  double end = mfbo_now_s() + st->timeout_s;
   int rc = 0;
   while (off < len && rc == 0) {
     ssize_t n = send(st->sock, text + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -362,7 +357,7 @@ static int send_message(external_state *st, json_t *msg, mfbo_error *err) {
       rc = ext_fail(st, err, "stopped reading its input (%s)", strerror(errno));
       break;
     }
-    double left = end - now_s();
+    double left = end - mfbo_now_s();
     if (left <= 0) {
       rc = ext_fail(st, err, "did not read its input within timeout_s = %g s (killed)",
                     st->timeout_s);
@@ -380,7 +375,7 @@ static int send_message(external_state *st, json_t *msg, mfbo_error *err) {
 /* Reads one line from the program into a NUL-terminated string (owned by st->in, valid
  * until the next read), within timeout_s. */
 static int read_line(external_state *st, char **line, mfbo_error *err) {
-  double end = now_s() + st->timeout_s;
+  double end = mfbo_now_s() + st->timeout_s;
   for (;;) {
     char *nl = st->in_len ? memchr(st->in, '\n', st->in_len) : NULL;
     if (nl) {
@@ -409,7 +404,7 @@ static int read_line(external_state *st, char **line, mfbo_error *err) {
       return ext_fail(st, err, "ended its output before %s",
                       st->n_messages == 0 ? "its first message" : "saying it was done");
     }
-    double left = end - now_s();
+    double left = end - mfbo_now_s();
     if (left <= 0)
       return ext_fail(st, err, "no answer within timeout_s = %g s (killed)", st->timeout_s);
     struct pollfd p[2] = {{.fd = st->sock, .events = POLLIN}, {.fd = st->errfd, .events = POLLIN}};

@@ -1,14 +1,6 @@
 /* progress.c: progress reporting for long sweeps, throttled to about once a second. */
 #include "progress.h"
 
-#include <time.h>
-
-double mfbo_now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void format_duration(double s, char *buf, size_t len) {
   long t = (long)(s + 0.5);
   if (t >= 3600)

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mfbo/clock.h" /* mfbo_now_s */
+
 typedef struct {
   FILE *out;          /* NULL = quiet */
   uint64_t total;     /* tasks in the job */
@@ -16,7 +18,6 @@ typedef struct {
   double last_print_s;
 } mfbo_progress;
 
-double mfbo_now_s(void); /* monotonic seconds */
 void mfbo_progress_start(mfbo_progress *p, FILE *out, uint64_t total, uint64_t skipped);
 void mfbo_progress_task_done(mfbo_progress *p, int failed);
 /* The final line: what happened and where the results are. */

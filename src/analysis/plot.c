@@ -7,6 +7,9 @@
  * that the axis label states, and +inf (no incumbent yet) is written as NaN (not drawn). */
 #include "plot.h"
 
+#include "core/child.h"
+#include "mfbo/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,6 +25,7 @@
 
 #define LOG_FLOOR_DEFAULT 1e-4
 #define STDERR_KEEP 2000 /* bytes of gnuplot's stderr quoted in an error */
+#define GNUPLOT_TIMEOUT_S 600 /* one figure; a hung gnuplot is killed */
 #define BAND_INNER_ALPHA 0.30
 #define BAND_OUTER_ALPHA 0.12
 
@@ -163,55 +167,40 @@ static void script_preamble(script *s) {
   fprintf(s->fp, "set output '%s.%s'\n\n", s->name, mfbo_plot_format_ext(s->format));
 }
 
-/* Runs gnuplot on dir/script in dir; 0 when it exits 0 with nothing on stderr/stdout. */
+/* Runs gnuplot on dir/script in dir (core/child.c); 0 when it exits 0 with nothing on
+ * stderr/stdout within GNUPLOT_TIMEOUT_S. */
 static int run_gnuplot(const char *dir, const char *script_file, mfbo_error *err) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    mfbo_error_set(err, 0, "cannot run gnuplot: %s", strerror(errno));
+  char *argv[] = {"gnuplot", "--default-settings", (char *)script_file, NULL};
+  mfbo_child_spec spec = {.argv = argv, .dir = dir, .stderr_mode = MFBO_CHILD_STDERR_MERGE};
+  int errnum = 0;
+  mfbo_child *c = mfbo_child_start(&spec, &errnum);
+  if (!c) {
+    mfbo_error_set(err, 0, "cannot run gnuplot%s: %s", errnum == ENOENT ? " (install gnuplot-nox)" : "",
+                   strerror(errnum));
     return -1;
   }
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    dup2(fds[1], STDOUT_FILENO);
-    dup2(fds[1], STDERR_FILENO);
-    if (chdir(dir) != 0) {
-      fprintf(stderr, "cannot enter %s: %s\n", dir, strerror(errno));
-      _exit(126);
-    }
-    execlp("gnuplot", "gnuplot", "--default-settings", script_file, (char *)NULL);
-    fprintf(stderr, "cannot run gnuplot: %s (install gnuplot-nox)\n", strerror(errno));
-    _exit(127);
-  }
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    mfbo_error_set(err, 0, "cannot run gnuplot: %s", strerror(errno));
-    return -1;
-  }
-  char out[STDERR_KEEP + 1];
-  size_t kept = 0, total = 0;
-  ssize_t got;
-  char chunk[4096];
-  while ((got = read(fds[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR)) {
-    if (got < 0) continue;
-    size_t room = STDERR_KEEP - kept, take = (size_t)got < room ? (size_t)got : room;
-    memcpy(out + kept, chunk, take);
-    kept += take;
-    total += (size_t)got;
-  }
-  close(fds[0]);
-  out[kept] = '\0';
+  double deadline = mfbo_now_s() + GNUPLOT_TIMEOUT_S;
+  char *out;
+  size_t total = 0;
+  int full = 0;
+  int late = mfbo_child_read_all(c, deadline, STDERR_KEEP, &out, &total, &full) ==
+                 MFBO_CHILD_TIMEOUT ||
+             mfbo_child_wait(c, deadline) != 0;
+  if (late) mfbo_child_kill(c);
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) {
-    mfbo_error_set(err, 0, "cannot run gnuplot: %s", strerror(errno));
+  mfbo_child_reaped(c, &status);
+  char kept[STDERR_KEEP + 1];
+  snprintf(kept, sizeof kept, "%s", out);
+  mfbo_child_free(c);
+  if (late) {
+    mfbo_error_set(err, 0, "gnuplot did not finish %s within %d s (killed)", script_file,
+                   GNUPLOT_TIMEOUT_S);
     return -1;
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (code == 0 && total == 0) return 0;
+  if (code == 0 && total == 0 && !full) return 0;
   mfbo_error_set(err, 0, "gnuplot %s (exit %d)%s%.400s", code ? "failed" : "warned",
-                 code, kept ? ": " : "", out);
+                 code, kept[0] ? ": " : "", kept);
   return -1;
 }
 

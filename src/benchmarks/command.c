@@ -12,21 +12,16 @@
  * inferred from the values as for Kernel Tuner data (docs/job-format.md). */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include <string.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "mfbo/benchmark.h"
+#include "core/child.h"
 #include "mfbo/clock.h"
 
 extern char **environ;
@@ -301,83 +296,30 @@ static char **make_env(const mfbo_space *space, const int *cfg, int reps) {
 /* What running the command gave. */
 typedef struct {
   char *out;     /* its standard output (at most CMD_MAX_OUTPUT bytes), NUL-terminated */
-  size_t len, cap;
+  size_t len;
   int full;      /* CMD_MAX_OUTPUT reached: the rest is read and discarded */
   int status;    /* as waitpid reports it */
   int timed_out; /* killed at timeout_s */
   int spawn_errno;
 } cmd_output;
 
-/* The child: its own process group (so that a timeout kills everything it started), stdin
- * from /dev/null, stdout to the pipe, the job's directory, then the shell. Only
- * async-signal-safe calls. */
-static void child(int fd, const char *dir, const char *command, char **env) {
-  setpgid(0, 0);
-  int null = open("/dev/null", O_RDONLY);
-  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0) _exit(127);
-  if (null != STDIN_FILENO) close(null);
-  close(fd);
-  if (dir && chdir(dir) != 0) _exit(127);
-  char *argv[] = {"sh", "-c", (char *)command, NULL};
-  execve("/bin/sh", argv, env);
-  _exit(127);
-}
-
-/* Reads the pipe until end of file or the deadline; 1 if the deadline came first. */
-static int read_until(int fd, double deadline, cmd_output *o) {
-  char buf[4096];
-  for (;;) {
-    double left = deadline - mfbo_now_s();
-    if (left <= 0) return 1;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, (int)ceil(fmin(left, 1.0) * 1000));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
-    ssize_t got = read(fd, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return 0;
-    o->full |= o->len + (size_t)got > CMD_MAX_OUTPUT; /* no line spliced from two reads */
-    if (!o->full && append(&o->out, &o->len, &o->cap, buf, (size_t)got) != 0) return 0;
-  }
-}
-
-/* Waits for the child until the deadline; 1 if the deadline came first. */
-static int wait_until(pid_t pid, double deadline, int *status) {
-  for (;;) {
-    pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) return 0;
-    if (mfbo_now_s() >= deadline) return 1;
-    nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
-  }
-}
-
+/* Runs the command through /bin/sh in its own session (core/child.c): its output is read
+ * until the shell has exited (a descendant that keeps the output open is not waited for)
+ * or timeout_s has passed; then its process group is killed. */
 static void run_command(const cmd_state *st, const char *command, char **env, cmd_output *o) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    o->spawn_errno = errno;
-    return;
-  }
-  fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
+  mfbo_child_spec spec = {.argv = argv, .env = env, .dir = st->dir,
+                          .stderr_mode = MFBO_CHILD_STDERR_INHERIT};
   double deadline = mfbo_now_s() + st->timeout_s;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    child(fds[1], st->dir, command, env);
-  }
-  close(fds[1]);
-  if (pid < 0) {
-    o->spawn_errno = errno;
-    close(fds[0]);
-    return;
-  }
-  setpgid(pid, pid); /* also here: the child may not have run yet when we kill its group */
-  o->timed_out = read_until(fds[0], deadline, o) || wait_until(pid, deadline, &o->status);
-  close(fds[0]);
-  if (o->timed_out) {
-    kill(-pid, SIGKILL); /* the child is not reaped yet: its group id is still its own */
-    while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR) {
-    }
-  }
+  mfbo_child *c = mfbo_child_start(&spec, &o->spawn_errno);
+  if (!c) return;
+  char *out;
+  mfbo_child_io rc = mfbo_child_read_all(c, deadline, CMD_MAX_OUTPUT, &out, &o->len, &o->full);
+  o->timed_out = rc == MFBO_CHILD_TIMEOUT || mfbo_child_wait(c, deadline) != 0;
+  if (o->timed_out) mfbo_child_kill(c);
+  mfbo_child_reaped(c, &o->status);
+  if (o->len > 0 && !(o->out = strdup(out))) o->spawn_errno = ENOMEM;
+  mfbo_child_free(c);
 }
 
 /* ---------------------------------------------------------------- reading its output */

@@ -1,7 +1,7 @@
 /* external.c: a searcher that is another program (Optuna, BoTorch, your own), speaking the
  * line protocol of docs/external-protocol.md: one JSON object per line on its stdin and
- * stdout. The program is started (posix_spawn, no shell) at the run's first ask, once per
- * run, in its own process group: it is told the space, a seed, the budgets and the
+ * stdout. The program is started (core/child.c, no shell) at the run's first ask, once per
+ * run, in its own session: it is told the space, a seed, the budgets and the
  * fidelity range; it asks for batches of (configuration, fidelity); it is answered with
  * the measured times, and it says when it is done. Everything else stays here, as for a
  * built-in searcher: the run loop counts cost, enforces the budgets and writes the trace,
@@ -10,24 +10,17 @@
  * past timeout_s, writes something that is not the protocol, or asks for a configuration
  * outside the space fails the run, with the last line of its stderr in the message; it is
  * killed (SIGTERM, then SIGKILL) and always reaped. */
-#define _GNU_SOURCE /* posix_spawn_file_actions_addclosefrom_np (glibc 2.34) */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/child.h"
 #include "mfbo/clock.h"
 #include "mfbo/searcher.h"
 #include "population.h"
@@ -35,7 +28,6 @@
 #define EXT_PROTOCOL 1
 #define EXT_MAX_WORDS 64
 #define EXT_MAX_LINE (64L * 1024 * 1024) /* bytes of one message from the program */
-#define EXT_ERR_TAIL 4096                /* bytes of its stderr kept */
 #define EXT_GRACE_S 2.0                  /* wait for an exit before SIGTERM, then SIGKILL */
 
 typedef struct {
@@ -46,16 +38,10 @@ typedef struct {
   unsigned long seed;
   long budget_evals;
   double budget_cost_s;
-  /* the program */
-  pid_t pid;       /* 0: not running (never started, or reaped) */
-  int sock;        /* its stdin and stdout (a socket pair: no SIGPIPE), -1 if closed */
-  int errfd;       /* its stderr, -1 if closed */
-  int started, done, status; /* status: waitpid's, once reaped */
+  /* the program (core/child.c): NULL before it starts and after it is stopped */
+  mfbo_child *child;
+  int started, done;
   long n_messages; /* lines read from it, for messages */
-  char *in;        /* bytes read from its stdout, not yet a whole line */
-  size_t in_len, in_cap;
-  char err_tail[EXT_ERR_TAIL]; /* the end of its stderr */
-  size_t err_len;
   /* the last batch: how many requests, how many were measured, their times */
   int batch_n, n_told;
   double *told_ms;
@@ -122,7 +108,6 @@ static int external_init(void *vstate, const mfbo_space *space, mfbo_settings *s
                          gsl_rng *rng, mfbo_error *err) {
   external_state *st = vstate;
   st->space = space;
-  st->sock = st->errfd = -1;
   st->timeout_s = 60;
   st->min_fidelity = 1;
   st->max_fidelity = 50;
@@ -157,131 +142,26 @@ static void external_set_budget(void *vstate, long max_evals, double max_cost_s)
 
 /* ---------------------------------------------------------------- the child */
 
-static void close_fd(int *fd) {
-  if (*fd >= 0) close(*fd);
-  *fd = -1;
-}
-
-/* Keeps the end of what the program wrote to stderr; 1 at its end of file. */
-static int read_stderr(external_state *st) {
-  char buf[4096];
-  ssize_t n = read(st->errfd, buf, sizeof buf);
-  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-    close_fd(&st->errfd);
-    return 1;
-  }
-  if (n < 0) return 0;
-  size_t k = (size_t)n;
-  if (k >= EXT_ERR_TAIL) {
-    memcpy(st->err_tail, buf + k - EXT_ERR_TAIL, EXT_ERR_TAIL);
-    st->err_len = EXT_ERR_TAIL;
-  } else {
-    if (st->err_len + k > EXT_ERR_TAIL) {
-      size_t drop = st->err_len + k - EXT_ERR_TAIL;
-      memmove(st->err_tail, st->err_tail + drop, st->err_len - drop);
-      st->err_len -= drop;
-    }
-    memcpy(st->err_tail + st->err_len, buf, k);
-    st->err_len += k;
-  }
-  return 0;
-}
-
-/* Reaps the program if it has exited; 1 when it is (or was) reaped. */
-static int try_reap(external_state *st) {
-  if (st->pid <= 0) return 1;
-  pid_t r = waitpid(st->pid, &st->status, WNOHANG);
-  if (r == st->pid || (r < 0 && errno == ECHILD)) {
-    st->pid = 0;
-    return 1;
-  }
-  return 0;
-}
-
-/* Waits up to wait_s for the program to exit, reading its stderr meanwhile. */
-static int wait_exit(external_state *st, double wait_s) {
-  double end = mfbo_now_s() + wait_s;
-  while (!try_reap(st)) {
-    double left = end - mfbo_now_s();
-    if (left <= 0) return 0;
-    struct pollfd p = {.fd = st->errfd, .events = POLLIN};
-    int ms = left > 0.01 ? 10 : 1;
-    if (st->errfd >= 0 && poll(&p, 1, ms) > 0)
-      read_stderr(st);
-    else if (st->errfd < 0)
-      nanosleep(&(struct timespec){0, 1000000L * ms}, NULL);
-  }
-  return 1;
-}
-
-/* Ends the program: closes its input, gives it grace_s to exit, then SIGTERM to its process
- * group, then SIGKILL; always reaps it and closes every pipe. */
+/* Ends the program (closes its input, grace_s to exit, then SIGTERM and SIGKILL to its
+ * group) and keeps it for its exit status and stderr. */
 static void stop_child(external_state *st, double grace_s) {
-  close_fd(&st->sock);
-  if (st->pid > 0 && !wait_exit(st, grace_s)) {
-    kill(-st->pid, SIGTERM);
-    if (!wait_exit(st, EXT_GRACE_S)) {
-      kill(-st->pid, SIGKILL);
-      while (st->pid > 0 && waitpid(st->pid, &st->status, 0) < 0 && errno == EINTR) {
-      }
-      st->pid = 0;
-    }
-  }
-  /* whatever it wrote last; a grandchild holding the pipe open is not waited for */
-  double end = mfbo_now_s() + 0.2;
-  while (st->errfd >= 0 && mfbo_now_s() < end) {
-    struct pollfd p = {.fd = st->errfd, .events = POLLIN};
-    if (poll(&p, 1, 10) > 0) read_stderr(st);
-  }
-  close_fd(&st->errfd);
-}
-
-/* The last line or two of the program's stderr, at most max bytes, "" if none. */
-static void stderr_tail(const external_state *st, char *out, size_t max) {
-  size_t end = st->err_len;
-  while (end > 0 && (st->err_tail[end - 1] == '\n' || st->err_tail[end - 1] == '\r' ||
-                     st->err_tail[end - 1] == ' '))
-    end--;
-  size_t start = end;
-  int lines = 0;
-  while (start > 0 && lines < 2) {
-    if (st->err_tail[start - 1] == '\n' && ++lines == 2) break;
-    start--;
-  }
-  size_t n = end - start, skip = 0;
-  if (n + 1 > max) skip = n + 1 - max;
-  size_t k = 0;
-  for (size_t i = start + skip; i < end && k + 1 < max; i++) {
-    char c = st->err_tail[i];
-    out[k++] = c == '\n' ? '|' : (c < ' ' ? ' ' : c);
-  }
-  out[k] = '\0';
-}
-
-/* How the program ended, for a message ("" while it runs). */
-static void exit_text(const external_state *st, char *out, size_t len) {
-  out[0] = '\0';
-  if (st->pid > 0 || !st->started) return;
-  if (WIFEXITED(st->status))
-    snprintf(out, len, " (it exited with status %d)", WEXITSTATUS(st->status));
-  else if (WIFSIGNALED(st->status))
-    snprintf(out, len, " (it was killed by signal %d, %s)", WTERMSIG(st->status),
-             strsignal(WTERMSIG(st->status)));
+  if (st->child) mfbo_child_stop(st->child, grace_s);
 }
 
 /* Fails the run: stops the program, then writes "what; stderr: ..." into err. */
 __attribute__((format(printf, 3, 4))) static int ext_fail(external_state *st, mfbo_error *err,
                                                           const char *fmt, ...) {
-  int ended_first = try_reap(st); /* it ended by itself: say how */
+  /* it ended by itself: say how */
+  int ended_first = st->child && mfbo_child_wait(st->child, mfbo_now_s()) == 0;
   stop_child(st, 0.5);
   char what[200], how[96], tail[100];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  how[0] = '\0';
-  if (ended_first) exit_text(st, how, sizeof how);
-  stderr_tail(st, tail, sizeof tail);
+  how[0] = tail[0] = '\0';
+  if (ended_first) mfbo_child_exit_text(st->child, how, sizeof how);
+  if (st->child) mfbo_child_stderr_tail(st->child, tail, sizeof tail);
   const char *slash = strrchr(st->argv[0], '/');
   mfbo_error_set(err, 0, "%s: %s%s%s%s", slash ? slash + 1 : st->argv[0], what, how,
                  tail[0] ? "; stderr: " : "", tail);
@@ -289,136 +169,51 @@ __attribute__((format(printf, 3, 4))) static int ext_fail(external_state *st, mf
   return -1;
 }
 
+/* Starts the program without a shell, its stdin and stdout one channel to us. */
 static int start_child(external_state *st, mfbo_error *err) {
-  int sv[2], ep[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return ext_fail(st, err, "cannot make a socket pair: %s", strerror(errno));
-  if (pipe2(ep, O_CLOEXEC) != 0) {
-    close(sv[0]);
-    close(sv[1]);
-    return ext_fail(st, err, "cannot make a pipe: %s", strerror(errno));
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-  posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* MPI's and HDF5's descriptors */
-  posix_spawnattr_init(&at);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  posix_spawnattr_setpgroup(&at, 0); /* a Ctrl-C to the sweep stops the sweep, not it */
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                    POSIX_SPAWN_SETPGROUP);
-  extern char **environ;
-  pid_t pid;
-  int rc = posix_spawnp(&pid, st->argv[0], &fa, &at, st->argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  close(sv[1]);
-  close(ep[1]);
-  if (rc != 0) {
-    close(sv[0]);
-    close(ep[0]);
-    return ext_fail(st, err, "cannot start: %s", strerror(rc));
-  }
-  st->pid = pid;
+  mfbo_child_spec spec = {.argv = st->argv, .talk = 1, .stderr_mode = MFBO_CHILD_STDERR_KEEP,
+                          .max_line = (size_t)EXT_MAX_LINE};
+  int errnum = 0;
   st->started = 1;
-  st->sock = sv[0];
-  st->errfd = ep[0];
-  fcntl(st->sock, F_SETFL, fcntl(st->sock, F_GETFL) | O_NONBLOCK);
-  fcntl(st->errfd, F_SETFL, fcntl(st->errfd, F_GETFL) | O_NONBLOCK);
+  if (!(st->child = mfbo_child_start(&spec, &errnum)))
+    return ext_fail(st, err, "cannot start: %s", strerror(errnum));
   return 0;
 }
 
 /* ---------------------------------------------------------------- lines */
 
-/* Sends one message (a line), reading stderr meanwhile, within timeout_s. */
+/* Sends one message (a line) within timeout_s. */
 static int send_message(external_state *st, json_t *msg, mfbo_error *err) {
   char *text = json_dumps(msg, JSON_COMPACT | JSON_ENSURE_ASCII);
   json_decref(msg);
   if (!text) return ext_fail(st, err, "out of memory");
-  size_t len = strlen(text) + 1, off = 0;
-  text[len - 1] = '\n'; /* the NUL becomes the line's end */
-  double end = mfbo_now_s() + st->timeout_s;
-  int rc = 0;
-  while (off < len && rc == 0) {
-    ssize_t n = send(st->sock, text + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      off += (size_t)n;
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      wait_exit(st, 0.5);
-      rc = ext_fail(st, err, "stopped reading its input (%s)", strerror(errno));
-      break;
-    }
-    double left = end - mfbo_now_s();
-    if (left <= 0) {
-      rc = ext_fail(st, err, "did not read its input within timeout_s = %g s (killed)",
-                    st->timeout_s);
-      break;
-    }
-    struct pollfd p[2] = {{.fd = st->sock, .events = POLLOUT}, {.fd = st->errfd, .events = POLLIN}};
-    int np = st->errfd >= 0 ? 2 : 1;
-    if (poll(p, (nfds_t)np, (int)(left * 1000) + 1) > 0 && np == 2 && (p[1].revents & (POLLIN | POLLHUP)))
-      read_stderr(st);
-  }
+  mfbo_child_io io = mfbo_child_write_line(st->child, text, mfbo_now_s() + st->timeout_s);
   free(text);
-  return rc;
-}
-
-/* Reads one line from the program into a NUL-terminated string (owned by st->in, valid
- * until the next read), within timeout_s. */
-static int read_line(external_state *st, char **line, mfbo_error *err) {
-  double end = mfbo_now_s() + st->timeout_s;
-  for (;;) {
-    char *nl = st->in_len ? memchr(st->in, '\n', st->in_len) : NULL;
-    if (nl) {
-      *nl = '\0';
-      *line = st->in;
-      st->n_messages++;
-      return 0;
-    }
-    if (st->in_len >= (size_t)EXT_MAX_LINE)
-      return ext_fail(st, err, "message %ld is longer than %ld bytes", st->n_messages + 1,
-                      EXT_MAX_LINE);
-    if (st->in_cap - st->in_len < 65536) {
-      size_t cap = st->in_cap ? 2 * st->in_cap : 65536 * 2;
-      char *p = realloc(st->in, cap);
-      if (!p) return ext_fail(st, err, "out of memory");
-      st->in = p;
-      st->in_cap = cap;
-    }
-    ssize_t n = recv(st->sock, st->in + st->in_len, st->in_cap - st->in_len - 1, MSG_DONTWAIT);
-    if (n > 0) {
-      st->in_len += (size_t)n;
-      continue;
-    }
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      wait_exit(st, 0.5);
-      return ext_fail(st, err, "ended its output before %s",
-                      st->n_messages == 0 ? "its first message" : "saying it was done");
-    }
-    double left = end - mfbo_now_s();
-    if (left <= 0)
-      return ext_fail(st, err, "no answer within timeout_s = %g s (killed)", st->timeout_s);
-    struct pollfd p[2] = {{.fd = st->sock, .events = POLLIN}, {.fd = st->errfd, .events = POLLIN}};
-    int np = st->errfd >= 0 ? 2 : 1;
-    if (poll(p, (nfds_t)np, (int)(left * 1000) + 1) > 0 && np == 2 && (p[1].revents & (POLLIN | POLLHUP)))
-      read_stderr(st);
+  if (io == MFBO_CHILD_TIMEOUT)
+    return ext_fail(st, err, "did not read its input within timeout_s = %g s (killed)",
+                    st->timeout_s);
+  if (io != MFBO_CHILD_OK) {
+    mfbo_child_wait(st->child, mfbo_now_s() + 0.5);
+    return ext_fail(st, err, "stopped reading its input (%s)", strerror(EPIPE));
   }
+  return 0;
 }
 
-/* Drops the line just read (and its '\n') from the input buffer. */
-static void consume_line(external_state *st, const char *line) {
-  size_t used = strlen(line) + 1;
-  memmove(st->in, st->in + used, st->in_len - used);
-  st->in_len -= used;
+/* Reads one line from the program (valid until the next read) within timeout_s. */
+static int read_line(external_state *st, char **line, mfbo_error *err) {
+  mfbo_child_io io = mfbo_child_read_line(st->child, mfbo_now_s() + st->timeout_s, line);
+  if (io == MFBO_CHILD_OK) {
+    st->n_messages++;
+    return 0;
+  }
+  if (io == MFBO_CHILD_TOO_LONG)
+    return ext_fail(st, err, "message %ld is longer than %ld bytes", st->n_messages + 1,
+                    EXT_MAX_LINE);
+  if (io == MFBO_CHILD_TIMEOUT)
+    return ext_fail(st, err, "no answer within timeout_s = %g s (killed)", st->timeout_s);
+  mfbo_child_wait(st->child, mfbo_now_s() + 0.5);
+  return ext_fail(st, err, "ended its output before %s",
+                  st->n_messages == 0 ? "its first message" : "saying it was done");
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -589,11 +384,9 @@ static int read_message(external_state *st, mfbo_batch *batch, mfbo_error *err) 
     snprintf(text, sizeof text, "%.40s", line);
     for (char *c = text; *c; c++)
       if ((unsigned char)*c < ' ' || (unsigned char)*c > '~') *c = '?';
-    consume_line(st, line);
     return ext_fail(st, err, "message %ld is not JSON (%s): '%s'", st->n_messages, jerr.text,
                     text);
   }
-  consume_line(st, line);
   const char *type = json_string_value(json_object_get(msg, "type"));
   if (!json_is_object(msg) || !type)
     rc = ext_fail(st, err, "message %ld: expected an object with a \"type\"", st->n_messages);
@@ -641,23 +434,13 @@ static int external_incumbent(const void *vstate, int *cfg) {
 
 static void external_free(void *vstate) {
   external_state *st = vstate;
-  if (st->sock >= 0 && !st->done) {
+  if (st->child && !st->done) {
     /* the run loop ended the run (a budget) before the program said it was done */
-    json_t *stop = json_pack("{s:s}", "type", "stop");
-    char *text = stop ? json_dumps(stop, JSON_COMPACT) : NULL;
-    if (text) {
-      size_t len = strlen(text);
-      text[len] = '\n';
-      if (send(st->sock, text, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-        /* it is ended below all the same */
-      }
-    }
-    free(text);
-    json_decref(stop);
+    mfbo_child_write_line(st->child, "{\"type\":\"stop\"}", mfbo_now_s());
   }
   stop_child(st, EXT_GRACE_S);
+  mfbo_child_free(st->child);
   for (int i = 0; i < EXT_MAX_WORDS && st->argv[i]; i++) free(st->argv[i]);
-  free(st->in);
   free(st->told_ms);
   free(st->cfg);
   mfbo_pop_free(&st->pop);

@@ -1,7 +1,8 @@
 /* matmul.c: the kernel of the live-cpu example: C = A x B for N x N doubles, blocked
  * (tiles BLOCK_I x BLOCK_J, depth BLOCK_K) with the innermost loop unrolled UNROLL times.
  * The tiling parameters are compile-time constants (cc -DBLOCK_I=32 ...), as a GPU kernel's
- * are; run.sh compiles it once per configuration. It times itself: `matmul REPS` runs one
+ * are; run.sh compiles it once per configuration (worker.py: once per configuration in a
+ * persistent worker, as a shared library timed in process). It times itself: `matmul REPS` runs one
  * untimed warm-up, then REPS timed repetitions (clock_gettime, CLOCK_MONOTONIC), and prints
  * one `time_ms=...` line per repetition, the form the `command` benchmark reads
  * (docs/live.md).
@@ -53,12 +54,10 @@ static void matmul(void) {
           }
 }
 
-int main(int argc, char **argv) {
-  int reps = argc > 1 ? atoi(argv[1]) : 1;
-  if (reps < 1) {
-    fprintf(stderr, "usage: matmul REPS (REPS >= 1)\n");
-    return 2;
-  }
+/* Times REPS repetitions (after one untimed warm-up) into times_ms; 1 (why on stderr) for an
+ * invalid configuration or a wrong result. The entry point of the worker (worker.py), which
+ * builds this file as a shared library (cc -shared -fPIC -DMFBO_LIBRARY ...). */
+int matmul_time(int reps, double *times_ms) {
   if ((BLOCK_I * BLOCK_K + BLOCK_K * BLOCK_J) * (int)sizeof(double) > TILE_LIMIT_BYTES) {
     fprintf(stderr, "matmul: tiles of %d x %d and %d x %d doubles exceed the %d-byte tile limit\n",
             BLOCK_I, BLOCK_K, BLOCK_K, BLOCK_J, TILE_LIMIT_BYTES);
@@ -74,7 +73,7 @@ int main(int argc, char **argv) {
   for (int r = 0; r < reps; r++) {
     double start = now_ms();
     matmul();
-    printf("time_ms=%.6f\n", now_ms() - start);
+    times_ms[r] = now_ms() - start;
   }
   if (C[N / 2][N / 3] != check) {
     fprintf(stderr, "matmul: results differ between repetitions\n");
@@ -82,3 +81,19 @@ int main(int argc, char **argv) {
   }
   return 0;
 }
+
+#ifndef MFBO_LIBRARY
+int main(int argc, char **argv) {
+  int reps = argc > 1 ? atoi(argv[1]) : 1;
+  if (reps < 1) {
+    fprintf(stderr, "usage: matmul REPS (REPS >= 1)\n");
+    return 2;
+  }
+  double *times_ms = malloc((size_t)reps * sizeof *times_ms);
+  if (!times_ms) return 1;
+  int rc = matmul_time(reps, times_ms);
+  for (int r = 0; rc == 0 && r < reps; r++) printf("time_ms=%.6f\n", times_ms[r]);
+  free(times_ms);
+  return rc;
+}
+#endif

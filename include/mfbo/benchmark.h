@@ -34,7 +34,7 @@ typedef struct mfbo_benchmark_type {
                      double true_ms, int reps);
   void (*free)(void *state);
   /* Optional (NULL for the recorded and simulated landscapes): a live benchmark measures a
-   * configuration by running it (src/benchmarks/command.c). Its true time is unknown:
+   * configuration by running it (src/benchmarks/command.c, worker.c). Its true time is unknown:
    * true_ms, measure_ms, compile_s and timing_s are never called (they may be NULL), the
    * run loop records true_ms = NaN and asks this instead, and no optimum is searched.
    * Writes the measured time at fidelity reps >= 1 (INFINITY: the configuration failed)
@@ -43,12 +43,16 @@ typedef struct mfbo_benchmark_type {
    * returns, at the benchmark's own final fidelity (its cost is not the search's). */
   void (*measure_live)(const void *state, const mfbo_space *space, const int *cfg, int reps,
                        int compiled, double *measured_ms, double *cost_s);
+  /* Optional, live only: called as each run starts, before its first measure_live (the
+   * worker benchmark resets its worker and charges the run its start-up). */
+  void (*begin_run)(const void *state);
 } mfbo_benchmark_type;
 
 extern const mfbo_benchmark_type mfbo_benchmark_seed;
 extern const mfbo_benchmark_type mfbo_benchmark_kerneltuner;
 extern const mfbo_benchmark_type mfbo_benchmark_synthetic;
 extern const mfbo_benchmark_type mfbo_benchmark_command;
+extern const mfbo_benchmark_type mfbo_benchmark_worker;
 /* NULL-terminated table of every benchmark type. */
 extern const mfbo_benchmark_type *const mfbo_benchmark_types[];
 const mfbo_benchmark_type *mfbo_benchmark_type_find(const char *name);

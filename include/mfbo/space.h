@@ -47,6 +47,11 @@ int mfbo_space_add_int(mfbo_space *s, const char *name, long lo, long hi, long d
 int mfbo_space_add_enum(mfbo_space *s, const char *name, int n, const double *values,
                         const char *const *labels, int default_index, mfbo_error *err);
 int mfbo_space_add_bool(mfbo_space *s, const char *name, int def, mfbo_error *err);
+/* The kind that n distinct listed numbers make, as for Kernel Tuner data and a live
+ * benchmark's param.NAME lists alike: powers of two with no gap (1, 2, 4, 8), an integer
+ * range with no gap (1, 2, 3), else an enum of the numbers; integers = 0 when the list
+ * holds a non-integer value (then always an enum). One value is an enum of one. */
+mfbo_param_kind mfbo_space_kind_of(const double *values, int n, int integers);
 /* Restricts the space to the given cartesian codes (copied, sorted, deduplicated). */
 int mfbo_space_restrict(mfbo_space *s, const uint64_t *codes, size_t n, mfbo_error *err);
 /* Applies a job's [space] section: NAME = lo-hi (power of two, integer) or a list

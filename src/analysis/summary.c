@@ -106,7 +106,7 @@ static void header(const mfbo_analysis *a, FILE *out) {
   fprintf(out, "benchmark: %s, %zu instance%s; ", r->benchmark_name ? r->benchmark_name : "?",
           r->n_instances, r->n_instances == 1 ? "" : "s");
   if (a->live)
-    fprintf(out, "LIVE (measured by running a command; docs/live.md): true times are unknown; "
+    fprintf(out, "LIVE (measured by running a command or a worker; docs/live.md): true times are unknown; "
             "each run's final time is\nthe configuration it returns, re-measured at the end "
             "(final_reps); regret is against the best of those\n(%.6g ms%s); no targets and no "
             "convergence curves (they need true times during a run)\n", a->reference_ms[0],
@@ -137,10 +137,11 @@ static void header(const mfbo_analysis *a, FILE *out) {
 static void seed_table(const mfbo_analysis *a, FILE *out) {
   const char *base = a->algos[a->baseline].label;
   fprintf(out, "\n1. The seed's table\n"
-          "Best Perf: median over runs of the TRUE (noise-free) time of the configuration each "
+          "Best Perf: median over runs of the %s time of the configuration each "
           "run returns, [25%%, 75%%].\nEvaluations: median. Speedup: the seed's measure, a ratio "
           "of EVALUATION COUNTS (median evaluations of %s /\nof the algorithm); it ignores what "
-          "an evaluation costs: see 3 for the speedup in cost.\n\n", base);
+          "an evaluation costs: see 3 for the speedup in cost.\n\n",
+          a->live ? "RE-MEASURED (at final_reps, after the run)" : "TRUE (noise-free)", base);
   char head[CELL];
   snprintf(head, sizeof head, "Speedup (eval-count ratio vs %s)", base);
   table t = {.n_cols = 4};
@@ -160,7 +161,7 @@ static void seed_table(const mfbo_analysis *a, FILE *out) {
 
 static void cost_table(const mfbo_analysis *a, FILE *out) {
   fprintf(out, "\n2. Runs, cost and final regret (median [25%%, 75%%]; cost in %s)\n\n",
-          a->live ? "real seconds: the commands' wall time"
+          a->live ? "real seconds: the command's or worker's wall time"
                   : "simulated seconds: compile + timed repetitions");
   table t = {.n_cols = 8};
   table_row(&t, (const char *[]){"Algorithm", "Type", "Runs", "Failed", "No incumbent",

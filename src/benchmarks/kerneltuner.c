@@ -173,36 +173,33 @@ static int find_value(const kt_param *p, json_t *v) {
   return -1;
 }
 
-static int is_pow2(json_int_t x) { return x > 0 && (x & (x - 1)) == 0; }
-
 static int cmp_ll(const void *a, const void *b) {
   long long x = *(const long long *)a, y = *(const long long *)b;
   return (x > y) - (x < y);
 }
 
-/* Kinds, in order of preference: powers of two with no gap (1, 2, 4, 8), an integer range
- * with no gap (1, 2, 3, 4), numbers (an enum of their values), anything else (an enum of
- * labels). A single value is an enum of one. */
+/* Kinds, in order of preference (mfbo_space_kind_of): powers of two with no gap, an integer
+ * range with no gap, numbers (an enum of their values), anything else (an enum of labels).
+ * sorted: the integer values in order, for the range's ends. */
 typedef enum { KIND_POW2, KIND_INT, KIND_NUMBERS, KIND_LABELS } kt_kind;
 
 static kt_kind classify(const kt_param *p, long long *sorted) {
   int ints = 1, numbers = 1;
+  double *values = malloc((size_t)p->n * sizeof *values);
+  if (!values) return KIND_LABELS;
   for (int i = 0; i < p->n; i++) {
     json_t *v = json_array_get(p->list, (size_t)i);
     ints &= json_is_integer(v);
     numbers &= json_is_number(v);
+    values[i] = numbers ? json_number_value(v) : 0;
     if (ints) sorted[i] = (long long)json_integer_value(v);
   }
+  mfbo_param_kind kind = numbers ? mfbo_space_kind_of(values, p->n, ints) : MFBO_PARAM_ENUM;
+  free(values);
   if (!numbers) return KIND_LABELS;
-  if (!ints || p->n < 2) return KIND_NUMBERS;
+  if (kind == MFBO_PARAM_ENUM) return KIND_NUMBERS;
   qsort(sorted, (size_t)p->n, sizeof *sorted, cmp_ll);
-  int pow2 = 1, range = 1;
-  for (int i = 0; i < p->n; i++) {
-    pow2 &= is_pow2(sorted[i]) && (i == 0 || sorted[i] / 2 == sorted[i - 1]);
-    range &= i == 0 || sorted[i] - 1 == sorted[i - 1]; /* sorted and distinct: no overflow */
-  }
-  if (range && (sorted[0] < LONG_MIN / 2 || sorted[p->n - 1] > LONG_MAX / 2)) range = 0;
-  return pow2 ? KIND_POW2 : range ? KIND_INT : KIND_NUMBERS;
+  return kind == MFBO_PARAM_POW2 ? KIND_POW2 : KIND_INT;
 }
 
 /* The text of a value in a label enum: strings as they are, anything else as JSON. */

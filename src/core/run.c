@@ -186,6 +186,8 @@ int mfbo_run(const mfbo_run_spec *spec, mfbo_run_result *out) {
     else {
       if (type->set_budget)
         type->set_budget(state, spec->budget.max_evals, spec->budget.max_cost_s);
+      const mfbo_benchmark *b = spec->benchmark;
+      if (mfbo_benchmark_is_live(b) && b->type->begin_run) b->type->begin_run(b->state);
       rc = search(spec, state, noise, out);
       final_live(spec, out);
     }

@@ -408,3 +408,26 @@ int mfbo_space_override(mfbo_space *s, mfbo_settings *space_settings, mfbo_error
   }
   return 0;
 }
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+mfbo_param_kind mfbo_space_kind_of(const double *values, int n, int integers) {
+  if (!integers || n < 2) return MFBO_PARAM_ENUM;
+  double *s = malloc((size_t)n * sizeof *s);
+  if (!s) return MFBO_PARAM_ENUM;
+  memcpy(s, values, (size_t)n * sizeof *s);
+  qsort(s, (size_t)n, sizeof *s, cmp_double);
+  int pow2 = 1, range = 1;
+  for (int i = 0; i < n; i++) {
+    /* exact in a long and in a double, with room for the range's arithmetic */
+    int integer = s[i] == floor(s[i]) && fabs(s[i]) <= 1e15;
+    int p = integer && s[i] >= 1 && ((long)s[i] & ((long)s[i] - 1)) == 0;
+    pow2 &= p && (i == 0 || s[i] == 2 * s[i - 1]);
+    range &= integer && (i == 0 || s[i] == s[i - 1] + 1);
+  }
+  free(s);
+  return pow2 ? MFBO_PARAM_POW2 : range ? MFBO_PARAM_INT : MFBO_PARAM_ENUM;
+}

@@ -11,6 +11,7 @@ const mfbo_benchmark_type *const mfbo_benchmark_types[] = {
     &mfbo_benchmark_kerneltuner,
     &mfbo_benchmark_synthetic,
     &mfbo_benchmark_command,
+    &mfbo_benchmark_worker,
     NULL,
 };
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/child.h"
+#include "core/space_json.h"
 #include "mfbo/clock.h"
 #include "mfbo/searcher.h"
 #include "population.h"
@@ -228,15 +229,6 @@ static const char *kind_name(mfbo_param_kind k) {
   return "enum";
 }
 
-/* Value i of parameter j as JSON: a label, true/false, an integer or a real. */
-static json_t *value_json(const mfbo_param *p, int i) {
-  if (p->labels) return json_string(p->labels[i]);
-  if (p->kind == MFBO_PARAM_BOOL) return json_boolean(p->values[i] != 0);
-  double v = p->values[i];
-  if (v == floor(v) && fabs(v) < 9e15) return json_integer((json_int_t)v);
-  return json_real(v);
-}
-
 /* The space: parameters, their kinds and values, the default, and the members of a
  * restricted space (null for the full cartesian product). */
 static json_t *space_json(const mfbo_space *s) {
@@ -244,10 +236,10 @@ static json_t *space_json(const mfbo_space *s) {
   for (int j = 0; j < s->n_params; j++) {
     const mfbo_param *p = &s->params[j];
     json_t *values = json_array();
-    for (int i = 0; i < p->n_values; i++) json_array_append_new(values, value_json(p, i));
+    for (int i = 0; i < p->n_values; i++) json_array_append_new(values, mfbo_space_value_json(p, i));
     json_array_append_new(params, json_pack("{s:s, s:s, s:o, s:o}", "name", p->name, "kind",
                                             kind_name(p->kind), "values", values, "default",
-                                            value_json(p, p->default_index)));
+                                            mfbo_space_value_json(p, p->default_index)));
   }
   json_t *members = json_null();
   if (s->members) {
@@ -257,7 +249,7 @@ static json_t *space_json(const mfbo_space *s) {
       mfbo_space_decode(s, s->members[k], cfg);
       json_t *row = json_array();
       for (int j = 0; j < s->n_params; j++)
-        json_array_append_new(row, value_json(&s->params[j], cfg[j]));
+        json_array_append_new(row, mfbo_space_value_json(&s->params[j], cfg[j]));
       json_array_append_new(members, row);
     }
     free(cfg);

@@ -139,6 +139,21 @@ INI
   cat "$tmp/bad.err"
   check "a missing program: exit 2 at load, FILE:LINE" "[ $rc -eq 2 ] && grep -q 'bad.ini:7: error: command: .*bin/nothere.py: No such file' $tmp/bad.err"
   check "... nothing written" "[ ! -e $tmp/bad.h5 ]"
+  # A SIGKILL of the whole sweep leaves no external program behind (PR_SET_PDEATHSIG,
+  # issue 26): before, a program hanging in a computation lingered until its next read.
+  printf '[sweep]\nseeds = 1\n[benchmark]\ntype = seed\n[algorithm x]\ntype = external\ncommand = bin/fake.py hang ./killed.pid\ntimeout_s = 60\n' >"$tmp/killed.ini"
+  (cd / && exec "$bin/mfbo-sweep" "$tmp/killed.ini" -o "$tmp/killed.h5" --quiet 2>/dev/null) &
+  sweep=$!
+  for _ in $(seq 100); do [ -s "$tmp/killed.pid" ] && break; sleep 0.1; done
+  sleep 0.5
+  pid=$(cat "$tmp/killed.pid" 2>/dev/null || echo 0)
+  check "the hanging program runs" "[ $pid -gt 0 ] && kill -0 $pid 2>/dev/null"
+  kill -9 $sweep
+  wait $sweep 2>/dev/null
+  alive() { [ -e /proc/$1/status ] && ! grep -q '^State:.*Z' /proc/$1/status; } # a zombie is gone
+  for _ in $(seq 50); do alive $pid || break; sleep 0.1; done
+  check "after a SIGKILL of the sweep, the program is gone" "! alive $pid"
+  [ $pid -gt 0 ] && kill -9 $pid 2>/dev/null
   ;;
 *) echo "usage: test_external.sh BUILD SRC template|optuna|failures" >&2; exit 2 ;;
 esac

@@ -46,9 +46,10 @@ check "SIGTERM gives exit 3" "[ $rc -eq 3 ] && [ -f $out.partial ]"
 "$bin/mfbo-sweep" "$job" -o "$out" --quiet --resume; check "resume after SIGTERM exits 0" "[ $? -eq 0 ]"
 check "resumed after SIGTERM = uninterrupted" "same_results $tmp/ref.h5 $out"
 
-# --deadline
+# --deadline: a short one (0.2 s), so that it falls inside the sweep on a fast machine too
+# (the whole sweep takes about 1 s on a fast one; a 1 s deadline once missed it in CI).
 out=$tmp/deadline.h5
-sweep -o "$out" --deadline 1; rc=$?
+sweep -o "$out" --deadline 0.2; rc=$?
 check "--deadline gives exit 3" "[ $rc -eq 3 ] && [ -f $out.partial ]"
 sum=$(md5sum <"$out.partial")
 "$bin/mfbo-sweep" "$src/tests/sweep/small.ini" -o "$out" --resume --quiet 2>"$tmp/err"; rc=$?

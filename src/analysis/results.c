@@ -8,7 +8,7 @@
 #include "h5types.h"
 #include "h5util.h"
 #include "schema.h"
-#include "mfbo/path.h"
+#include "core/path.h"
 
 #include <errno.h>
 #include <math.h>

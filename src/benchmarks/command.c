@@ -27,7 +27,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "mfbo/benchmark.h"
-#include "mfbo/clock.h"
+#include "core/clock.h"
 
 extern char **environ;
 

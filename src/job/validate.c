@@ -14,7 +14,7 @@
 
 #include "mfbo/benchmark.h"
 #include "mfbo/searcher.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 /* Builds one benchmark instance from copies of the job's settings. */
 static mfbo_benchmark *build_benchmark(const mfbo_job *job, int instance, mfbo_error *err) {

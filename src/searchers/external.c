@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mfbo/clock.h"
+#include "core/clock.h"
 #include "mfbo/searcher.h"
 #include "population.h"
 

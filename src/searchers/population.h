@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 #include "mfbo/searcher.h"
 
 /* The settings every population-based searcher reads (same keys, same meaning). */

@@ -7,7 +7,8 @@
 
 #include "h5types.h"
 #include "h5util.h"
-#include "mfbo/path.h"
+#include "schema.h"
+#include "core/path.h"
 
 #include <errno.h>
 #include <math.h>
@@ -294,38 +295,23 @@ static mfbo_results_status read_benchmark(mfbo_results *r, hid_t f, mfbo_error *
 
 /* ---------------------------------------------------------------- /runs */
 
-/* The fixed columns of a /runs row, as read. */
-typedef struct {
-  uint64_t task_id;
-  char algorithm[MFBO_LABEL_MAX + 1];
-  char algorithm_type[MFBO_LABEL_MAX + 1];
-  int64_t seed;
-  int32_t instance;
-  int8_t status;
-  char message[257];
-  int64_t n_evals;
-  double cost_s, incumbent_true_ms, regret;
-  uint64_t trace_start, trace_len;
-} runs_row;
+/* The fixed columns of a /runs row, as read: the writer's row (src/h5/schema.h). */
+typedef mfbo_h5_run_row runs_row;
+_Static_assert(sizeof(((runs_row *)0)->algorithm) == sizeof(((mfbo_run_row *)0)->algorithm) &&
+                   sizeof(((runs_row *)0)->message) == sizeof(((mfbo_run_row *)0)->message),
+               "the schema's text fields are the reader's");
 
+/* The schema's /runs columns, with the reader's types for text (null-terminated) and status. */
 static int run_members(member *m, hid_t label_t, hid_t message_t, hid_t status_t) {
-  const member all[] = {
-      {"task_id", offsetof(runs_row, task_id), H5T_NATIVE_UINT64},
-      {"algorithm", offsetof(runs_row, algorithm), label_t},
-      {"algorithm_type", offsetof(runs_row, algorithm_type), label_t},
-      {"seed", offsetof(runs_row, seed), H5T_NATIVE_INT64},
-      {"instance", offsetof(runs_row, instance), H5T_NATIVE_INT32},
-      {"status", offsetof(runs_row, status), status_t},
-      {"message", offsetof(runs_row, message), message_t},
-      {"n_evals", offsetof(runs_row, n_evals), H5T_NATIVE_INT64},
-      {"cost_s", offsetof(runs_row, cost_s), H5T_NATIVE_DOUBLE},
-      {"incumbent_true_ms", offsetof(runs_row, incumbent_true_ms), H5T_NATIVE_DOUBLE},
-      {"regret", offsetof(runs_row, regret), H5T_NATIVE_DOUBLE},
-      {"trace_start", offsetof(runs_row, trace_start), H5T_NATIVE_UINT64},
-      {"trace_len", offsetof(runs_row, trace_len), H5T_NATIVE_UINT64}};
-  int n = (int)(sizeof all / sizeof all[0]);
-  memcpy(m, all, sizeof all);
-  return n;
+  for (int i = 0; i < mfbo_h5_runs_n_columns; i++) {
+    const mfbo_h5_column *c = &mfbo_h5_runs_columns[i];
+    hid_t t = c->kind == MFBO_H5_STATUS ? status_t
+              : c->kind != MFBO_H5_TEXT ? mfbo_h5_native_type(c->kind)
+              : c->text_size == MFBO_H5_LABEL_LEN ? label_t
+                                                  : message_t;
+    m[i] = (member){c->name, c->offset, t};
+  }
+  return mfbo_h5_runs_n_columns;
 }
 
 static void copy_run(mfbo_run_row *dst, const runs_row *src) {
@@ -395,21 +381,19 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
 
 /* ---------------------------------------------------------------- /trace */
 
-typedef struct {
-  uint64_t task_id;
-  int64_t eval;
-  double cum_cost_s, incumbent_true_ms, true_ms;
-} trace_row;
+/* The writer's /trace row (src/h5/schema.h), of which only these columns are read. */
+typedef mfbo_h5_trace_row trace_row;
 
 static int trace_members(member *m) {
-  const member all[] = {
-      {"task_id", offsetof(trace_row, task_id), H5T_NATIVE_UINT64},
-      {"eval", offsetof(trace_row, eval), H5T_NATIVE_INT64},
-      {"cum_cost_s", offsetof(trace_row, cum_cost_s), H5T_NATIVE_DOUBLE},
-      {"incumbent_true_ms", offsetof(trace_row, incumbent_true_ms), H5T_NATIVE_DOUBLE},
-      {"true_ms", offsetof(trace_row, true_ms), H5T_NATIVE_DOUBLE}};
-  memcpy(m, all, sizeof all);
-  return (int)(sizeof all / sizeof all[0]);
+  static const char *const names[] = {"task_id", "eval", "cum_cost_s", "incumbent_true_ms",
+                                      "true_ms"};
+  int n = (int)(sizeof names / sizeof names[0]);
+  for (int i = 0; i < n; i++) {
+    const mfbo_h5_column *c =
+        mfbo_h5_column_find(mfbo_h5_trace_columns, mfbo_h5_trace_n_columns, names[i]);
+    m[i] = (member){c->name, c->offset, mfbo_h5_native_type(c->kind)};
+  }
+  return n;
 }
 
 static mfbo_results_status open_trace(mfbo_results *r, hid_t f, mfbo_error *err) {

@@ -47,7 +47,7 @@
 
 #include "model/acquisition.h"
 #include "model/gp.h"
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 #include "mfbo/searcher.h"
 
 enum { STAGE_LOW, STAGE_MEDIUM, STAGE_HIGH, STAGE_ULTRA, N_STAGES, STAGE_TR = N_STAGES };

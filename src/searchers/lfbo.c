@@ -356,22 +356,21 @@ static void greedy_step(lfbo_state *st, const mfbo_tree *t, int *cfg, double *x,
 static int tree_neighbours(lfbo_state *st, const int *base, int *values) {
   const mfbo_space *s = st->space;
   int np = s->n_params, count = 0;
-  int *path = malloc((size_t)(st->dim + np + 2) * sizeof *path);
   int *order = malloc((size_t)(np + 2) * sizeof *order);
   int *seen = malloc((size_t)(np > 0 ? np : 1) * sizeof *seen);
   int *ties = malloc((size_t)(max_values(s) + 1) * sizeof *ties);
   double *x = malloc((size_t)(st->dim > 0 ? st->dim : 1) * sizeof *x);
-  int rc = path && order && seen && ties && x ? 0 : -1;
+  int rc = order && seen && ties && x ? 0 : -1;
   for (int trial = 0; rc == 0 && trial < st->num_neighbors; trial++) {
     const mfbo_tree *t =
         &st->forest.trees[gsl_rng_uniform_int(st->rng, (unsigned long)st->forest.n_trees)];
     mfbo_space_encode(s, base, x);
-    int n_path = mfbo_tree_path_features(t, x, path, st->dim + np);
     int n_order = 0;
     memset(seen, 0, (size_t)np * sizeof *seen);
-    for (int i = 0; i < n_path; i++) {
-      int j = st->param_of_feature[path[i]];
+    for (int k = 0; t->n_nodes > 0 && t->feature[k] >= 0;) { /* the decision path */
+      int j = st->param_of_feature[t->feature[k]];
       if (!seen[j]) seen[j] = 1, order[n_order++] = j;
+      k = x[t->feature[k]] <= t->threshold[k] ? t->left[k] : t->right[k];
     }
     if (st->n_blocks > 0) {
       int j = st->blocks[gsl_rng_uniform_int(st->rng, (unsigned long)st->n_blocks)];
@@ -383,7 +382,6 @@ static int tree_neighbours(lfbo_state *st, const int *base, int *values) {
     for (int i = 0; i < n_order; i++) greedy_step(st, t, cfg, x, order[i], values, ties);
     if (memcmp(cfg, base, (size_t)np * sizeof *cfg) != 0) count++;
   }
-  free(path);
   free(order);
   free(seen);
   free(ties);

@@ -61,6 +61,7 @@ typedef struct mfbo_searcher_type {
 extern const mfbo_searcher_type mfbo_searcher_random;
 extern const mfbo_searcher_type mfbo_searcher_pattern;
 extern const mfbo_searcher_type mfbo_searcher_de;
+extern const mfbo_searcher_type mfbo_searcher_lfbo;
 extern const mfbo_searcher_type mfbo_searcher_hyperband;
 extern const mfbo_searcher_type mfbo_searcher_sh;
 extern const mfbo_searcher_type mfbo_searcher_mfbo;

@@ -24,10 +24,6 @@
 #define PARTIAL_SUFFIX ".partial"
 #define INCOMPLETE_HINT "incomplete sweep: finish it with mfbo-sweep JOB --resume"
 
-struct mfbo_results_h5 {
-  hid_t file, trace;
-};
-
 /* ---------------------------------------------------------------- errors and ids */
 
 __attribute__((format(printf, 3, 4))) static mfbo_results_status
@@ -401,6 +397,18 @@ typedef struct {
   double cum_cost_s, incumbent_true_ms, true_ms;
 } trace_row;
 
+/* /trace is read in blocks of at least this many rows (a few MB), not a run at a time: one
+ * H5Dread a run costs HDF5 a cleared conversion buffer each time (issue 24), and the runs
+ * are read in /trace's order, so each block serves thousands of runs. */
+#define TRACE_BLOCK_ROWS 65536
+
+struct mfbo_results_h5 {
+  hid_t file, trace;
+  hid_t trace_type;             /* memory type of trace_row */
+  trace_row *block;             /* rows [block_start, block_start + block_n) of /trace */
+  uint64_t block_start, block_n, block_capacity;
+};
+
 static int trace_members(member *m) {
   const member all[] = {
       {"task_id", offsetof(trace_row, task_id), H5T_NATIVE_UINT64},
@@ -425,7 +433,9 @@ static mfbo_results_status open_trace(mfbo_results *r, hid_t f, mfbo_error *err)
                 missing ? missing : "rows");
   }
   r->h5->trace = d;
+  r->h5->trace_type = compound_type(sizeof(trace_row), m, n_m);
   r->n_trace_rows = (uint64_t)n;
+  if (r->h5->trace_type < 0) return fail(err, MFBO_RESULTS_IO, "cannot make the trace's memory type");
   return MFBO_RESULTS_OK;
 }
 
@@ -468,7 +478,7 @@ mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_er
   r->path = strdup(path);
   r->h5 = calloc(1, sizeof *r->h5);
   if (!r->path || !r->h5) return fail(err, MFBO_RESULTS_IO, "out of memory");
-  r->h5->file = r->h5->trace = H5I_INVALID_HID;
+  r->h5->file = r->h5->trace = r->h5->trace_type = H5I_INVALID_HID;
   r->h5->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (r->h5->file < 0) {
     s = fail(err, MFBO_RESULTS_BAD_INPUT, "cannot open as HDF5 (is a sweep writing it?)");
@@ -484,8 +494,10 @@ mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_er
 
 void mfbo_results_close(mfbo_results *r) {
   if (r->h5) {
+    mfbo_h5_close(r->h5->trace_type);
     mfbo_h5_close(r->h5->trace);
     mfbo_h5_close(r->h5->file);
+    free(r->h5->block);
     free(r->h5);
   }
   for (int i = 0; r->params && i < r->n_params; i++) {
@@ -523,35 +535,57 @@ static int trace_reserve(mfbo_run_trace *t, size_t n) {
   return 0;
 }
 
+/* Reads rows [start, start + n) of /trace into h's block (n <= the rows left). */
+static int read_trace_block(struct mfbo_results_h5 *h, hsize_t start, hsize_t n) {
+  if (n > h->block_capacity) {
+    trace_row *b = realloc(h->block, (size_t)n * sizeof *b);
+    if (!b) return -1;
+    h->block = b;
+    h->block_capacity = n;
+  }
+  h->block_n = 0;
+  hid_t fspace = H5Dget_space(h->trace);
+  hid_t mspace = H5Screate_simple(1, &n, NULL);
+  int ok = fspace >= 0 && mspace >= 0 &&
+           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
+           H5Dread(h->trace, h->trace_type, mspace, fspace, H5P_DEFAULT, h->block) >= 0;
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
+  H5Eclear2(H5E_DEFAULT);
+  if (!ok) return -1;
+  h->block_start = start;
+  h->block_n = n;
+  return 0;
+}
+
+/* Rows [start, start + count) of /trace (inside it), from the block read last if they are
+ * in it, else from a new block that begins at start; NULL if the read failed. */
+static const trace_row *trace_rows(const mfbo_results *r, uint64_t start, uint64_t count) {
+  struct mfbo_results_h5 *h = r->h5;
+  if (h->block_n > 0 && start >= h->block_start && start - h->block_start <= h->block_n &&
+      count <= h->block_n - (start - h->block_start))
+    return h->block + (start - h->block_start);
+  uint64_t n = count > TRACE_BLOCK_ROWS ? count : TRACE_BLOCK_ROWS;
+  if (n > r->n_trace_rows - start) n = r->n_trace_rows - start;
+  return read_trace_block(h, (hsize_t)start, (hsize_t)n) == 0 ? h->block : NULL;
+}
+
 int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t,
                             mfbo_error *err) {
   const mfbo_run_row *row = &r->runs[run];
-  hsize_t start = row->trace_start, count = row->trace_len;
+  uint64_t start = row->trace_start, count = row->trace_len;
   t->n = 0;
   if (count == 0) return 0;
-  member m[8];
-  int n_m = trace_members(m);
-  trace_row *rows = malloc((size_t)count * sizeof *rows);
-  hid_t mt = compound_type(sizeof(trace_row), m, n_m);
-  hid_t fspace = H5Dget_space(r->h5->trace);
-  hid_t mspace = H5Screate_simple(1, &count, NULL);
-  int ok = rows && mt >= 0 && fspace >= 0 && mspace >= 0 && trace_reserve(t, count) == 0 &&
-           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
-           H5Dread(r->h5->trace, mt, mspace, fspace, H5P_DEFAULT, rows) >= 0;
+  const trace_row *rows = trace_reserve(t, (size_t)count) == 0 ? trace_rows(r, start, count) : NULL;
   int consistent = 1;
-  for (hsize_t i = 0; ok && i < count; i++) {
+  for (uint64_t i = 0; rows && i < count; i++) {
     consistent = consistent && rows[i].task_id == row->task_id && rows[i].eval == (int64_t)i + 1;
     t->cum_cost_s[i] = rows[i].cum_cost_s;
     t->incumbent_true_ms[i] = rows[i].incumbent_true_ms;
     t->true_ms[i] = rows[i].true_ms;
   }
-  mfbo_h5_close(mspace);
-  mfbo_h5_close(fspace);
-  mfbo_h5_close(mt);
-  free(rows);
-  H5Eclear2(H5E_DEFAULT);
   snprintf(err->file, sizeof err->file, "%s", r->path);
-  if (!ok) {
+  if (!rows) {
     mfbo_error_set(err, 0, "cannot read the trace of task %llu", (unsigned long long)row->task_id);
     return -1;
   }

@@ -331,7 +331,7 @@ static void copy_run(mfbo_run_row *dst, const runs_row *src) {
   dst->seed = src->seed;
   dst->instance = src->instance;
   dst->failed = src->status != 0;
-  memcpy(dst->message, src->message, sizeof dst->message);
+  dst->message = src->message[0] ? strdup(src->message) : "";
   dst->n_evals = src->n_evals;
   dst->cost_s = src->cost_s;
   dst->incumbent_true_ms = src->incumbent_true_ms;
@@ -340,8 +340,9 @@ static void copy_run(mfbo_run_row *dst, const runs_row *src) {
   dst->trace_len = src->trace_len;
 }
 
-/* The incumbent parameter columns of /runs into one block of n x n_params doubles. */
-static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
+/* The incumbent parameter columns of the selected /runs rows into n x n_params doubles. */
+static int read_run_params(const mfbo_results *r, hid_t d, hid_t mspace, hid_t fspace,
+                           double *block) {
   if (r->n_params == 0) return 0;
   size_t row = (size_t)r->n_params * sizeof(double);
   member *m = calloc((size_t)r->n_params, sizeof *m);
@@ -349,9 +350,31 @@ static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
   for (int j = 0; j < r->n_params; j++)
     m[j] = (member){r->params[j].name, (size_t)j * sizeof(double), H5T_NATIVE_DOUBLE};
   hid_t mt = missing_column(d, m, r->n_params) ? H5I_INVALID_HID : compound_type(row, m, r->n_params);
-  int ok = mt >= 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, block) >= 0;
+  int ok = mt >= 0 && H5Dread(d, mt, mspace, fspace, H5P_DEFAULT, block) >= 0;
   mfbo_h5_close(mt);
   free(m);
+  return ok ? 0 : -1;
+}
+
+/* /runs is read in blocks of this many rows (a /runs row in memory is about 0.5 KB). */
+#define RUNS_BLOCK_ROWS 16384
+
+/* Rows [start, start + n) of /runs into r->runs and params (the incumbents' block). */
+static int read_runs_block(mfbo_results *r, hid_t d, hid_t mt, hsize_t start, hsize_t n,
+                           runs_row *rows, double *params) {
+  hid_t fspace = H5Dget_space(d), mspace = H5Screate_simple(1, &n, NULL);
+  int ok = fspace >= 0 && mspace >= 0 &&
+           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
+           H5Dread(d, mt, mspace, fspace, H5P_DEFAULT, rows) >= 0 &&
+           read_run_params(r, d, mspace, fspace, params + start * (size_t)r->n_params) == 0;
+  for (hsize_t i = 0; ok && i < n; i++) {
+    mfbo_run_row *run = &r->runs[start + i];
+    copy_run(run, &rows[i]);
+    run->params = params + (start + i) * (size_t)r->n_params;
+    ok = run->message != NULL;
+  }
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
   return ok ? 0 : -1;
 }
 
@@ -365,18 +388,17 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
   const char *missing = d < 0 ? "(no /runs)" : missing_column(d, m, n_m);
   hssize_t n = missing ? -1 : n_rows(d);
   hid_t mt = compound_type(sizeof(runs_row), m, n_m);
-  runs_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+  size_t block_rows = n > RUNS_BLOCK_ROWS ? RUNS_BLOCK_ROWS : (size_t)(n > 0 ? n : 1);
+  runs_row *rows = n > 0 ? calloc(block_rows, sizeof *rows) : NULL;
   double *block = n > 0 ? calloc((size_t)n * (size_t)(r->n_params + 1), sizeof *block) : NULL;
   r->runs = n > 0 ? calloc((size_t)n, sizeof *r->runs) : NULL;
-  int ok = rows && block && r->runs && mt >= 0 &&
-           H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0 &&
-           read_run_params(r, d, block) == 0;
-  for (hssize_t i = 0; ok && i < n; i++) {
-    copy_run(&r->runs[i], &rows[i]);
-    r->runs[i].params = block + (size_t)i * (size_t)r->n_params;
+  int ok = rows && block && r->runs && mt >= 0;
+  for (hsize_t start = 0; ok && start < (hsize_t)n; start += block_rows) {
+    hsize_t count = (hsize_t)n - start < block_rows ? (hsize_t)n - start : block_rows;
+    ok = read_runs_block(r, d, mt, start, count, rows, block) == 0;
+    r->n_runs = (size_t)(start + count); /* what mfbo_results_close frees */
   }
-  if (ok) r->n_runs = (size_t)n;
-  else free(block);
+  if (!ok && r->runs && r->n_runs == 0) free(block);
   free(rows);
   mfbo_h5_close(mt);
   mfbo_h5_close(d);
@@ -509,6 +531,8 @@ void mfbo_results_close(mfbo_results *r) {
   }
   free(r->params);
   if (r->runs) free(r->runs[0].params); /* one block for all runs */
+  for (size_t i = 0; r->runs && i < r->n_runs; i++)
+    if (r->runs[i].message && r->runs[i].message[0]) free((char *)r->runs[i].message);
   free(r->runs);
   free(r->instances);
   free(r->path);

@@ -1,6 +1,7 @@
 /* results_digest: one line per results file: a CRC-32 of what must not depend on the rank
  * count or the timing (the raw values of /runs, /trace and every dataset under /benchmark,
- * read in the file's own types; /timing and the root attributes, wall clock and provenance,
+ * read in the file's own types (of variable-length strings such as /benchmark/labels, the
+ * strings, not their pointers); /timing and the root attributes, wall clock and provenance,
  * are left out), then from /timing the tasks' summed and longest wall seconds. Two files of
  * one job must have the same digest on any number of ranks. bench/scaling.sh uses it where
  * h5py is missing (the 16-core machine has no Python HDF5).
@@ -15,6 +16,13 @@ typedef struct {
   uLong crc;
   int failed;
 } digest;
+
+/* Adds count variable-length strings (with their NULs) and gives their memory back. */
+static void add_strings(digest *g, char **v, hsize_t count, hid_t mem, hid_t type) {
+  for (hsize_t i = 0; i < count; i++)
+    g->crc = crc32(g->crc, (const Bytef *)(v[i] ? v[i] : ""), (uInt)strlen(v[i] ? v[i] : "") + 1);
+  H5Dvlen_reclaim(type, mem, H5P_DEFAULT, v);
+}
 
 /* Adds a dataset's name and raw bytes (in its file type, read in slabs of at most 64k rows). */
 static void add_dataset(hid_t d, const char *name, digest *g) {
@@ -34,6 +42,8 @@ static void add_dataset(hid_t d, const char *name, digest *g) {
       if (H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
           H5Dread(d, type, mem, space, H5P_DEFAULT, buf) < 0)
         g->failed = 1;
+      else if (H5Tis_variable_str(type) > 0) /* the strings, not their pointers */
+        add_strings(g, (char **)buf, count, mem, type);
       else
         g->crc = crc32(g->crc, buf, (uInt)(count * row));
       H5Sclose(mem);

@@ -2,7 +2,9 @@
  * data with known answers: type-7 quantiles (with +inf), ERT, the bootstrap interval, ratios
  * of ERTs, the rank-sum test (exact p against brute-force enumeration, the normal
  * approximation with ties against the formula worked by hand), Holm, step functions, the
- * ECDF, and the log-axis floor of the plot writer. */
+ * ECDF, and the log-axis floor of the plot writer. The bootstrap's replicates are those of
+ * the definition (gsl_rng_uniform_int, summed in draw order) bit for bit; above
+ * MFBO_EXACT_BOOT_RUNS its drawn sums give the drawn bootstrap's interval within noise. */
 #include <math.h>
 
 #include <gsl/gsl_rng.h>
@@ -69,6 +71,77 @@ static void test_ert(void) {
   CHECK(memcmp(&i, &j, sizeof i) == 0);
   mfbo_ert_bootstrap(hit, total, 4, 2000, 1, 0.95, &j, NULL);
   CHECK(j.lo <= j.value && j.value <= j.hi);
+}
+
+/* The ERT of resample after resample as defined: gsl_rng_uniform_int, summed in draw order. */
+static void reference_replicates(const double *hit, const double *total, size_t n,
+                                 size_t n_boot, unsigned long seed32, double *out) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed32);
+  for (size_t b = 0; b < n_boot; b++) {
+    double spent = 0;
+    size_t successes = 0;
+    for (size_t k = 0; k < n; k++) {
+      size_t i = (size_t)gsl_rng_uniform_int(rng, (unsigned long)n);
+      spent += isfinite(hit[i]) ? hit[i] : total[i];
+      successes += isfinite(hit[i]);
+    }
+    out[b] = successes ? spent / (double)successes : INFINITY;
+  }
+  gsl_rng_free(rng);
+}
+
+/* Synthetic runs: costs spread over two decades, a success with probability p_hit. */
+static void synthetic_runs(size_t n, double p_hit, unsigned long seed, double *hit, double *total) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  for (size_t i = 0; i < n; i++) {
+    total[i] = pow(10, 2 * gsl_rng_uniform(rng));
+    hit[i] = gsl_rng_uniform(rng) < p_hit ? total[i] * gsl_rng_uniform(rng) : INFINITY;
+  }
+  gsl_rng_free(rng);
+}
+
+static void test_bootstrap_draws(void) {
+  /* sizes that are not powers of two, so that the scaled draws are rejected at times */
+  const size_t sizes[] = {1, 3, 7, 1000, 4099, 65537};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    size_t n = sizes[s], n_boot = 40;
+    double *hit = malloc(n * sizeof *hit), *total = malloc(n * sizeof *total);
+    double got[40], want[40];
+    mfbo_interval i;
+    synthetic_runs(n, 0.4, 11 + s, hit, total);
+    CHECK(mfbo_ert_bootstrap(hit, total, n, n_boot, 12345, 0.95, &i, got) == 0);
+    reference_replicates(hit, total, n, n_boot, 12345, want);
+    CHECK(memcmp(got, want, sizeof got) == 0);
+    free(hit);
+    free(total);
+  }
+}
+
+/* The drawn sums against the drawn bootstrap on the same runs: the interval's ends agree
+ * within a tenth of its width (each end's own Monte Carlo noise is about 2% of it). */
+static void test_bootstrap_sums(void) {
+  const size_t n = 20000, n_boot = 2000;
+  const double p_hits[] = {0.3, 0.004}; /* the second: about 80 successes, drawn one by one */
+  double *hit = malloc(n * sizeof *hit), *total = malloc(n * sizeof *total);
+  double *boot = malloc(n_boot * sizeof *boot);
+  for (int c = 0; c < 2; c++) {
+    synthetic_runs(n, p_hits[c], 5 + (unsigned long)c, hit, total);
+    mfbo_interval drawn, sums;
+    CHECK(mfbo_ert_bootstrap(hit, total, n, n_boot, 99, 0.95, &drawn, NULL) == 0);
+    CHECK(mfbo_ert_bootstrap_sums(hit, total, n, n_boot, 99, boot) == 0);
+    mfbo_sort(boot, n_boot);
+    sums.lo = mfbo_quantile_sorted(boot, n_boot, 0.025);
+    sums.hi = mfbo_quantile_sorted(boot, n_boot, 0.975);
+    double width = drawn.hi - drawn.lo;
+    CHECK(width > 0 && isfinite(width));
+    CHECK(fabs(sums.lo - drawn.lo) < 0.1 * width && fabs(sums.hi - drawn.hi) < 0.1 * width);
+    CHECK(fabs(sums.hi - sums.lo - width) < 0.1 * width);
+  }
+  free(hit);
+  free(total);
+  free(boot);
 }
 
 static void test_ratio(void) {
@@ -196,6 +269,8 @@ int main(void) {
   test_quantiles();
   test_loghist();
   test_ert();
+  test_bootstrap_draws();
+  test_bootstrap_sums();
   test_ratio();
   test_ranksum();
   test_holm();

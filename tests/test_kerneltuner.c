@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "mfbo/benchmark.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 static char tmp_dir[] = "/tmp/test_kerneltuner.XXXXXX";
 static const int FILE_LINE = 7; /* the job line the `file =` key is given on */

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "mfbo/benchmark.h"
 #include "mfbo/job.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 static mfbo_benchmark *seed_instance(mfbo_settings *settings, mfbo_settings *space,
                                      int instance) {

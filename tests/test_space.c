@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "mfbo/space.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 /* BLOCK (pow2 16..128), unroll (int 1..4), layout (enum "row","col","tile"), fast (bool). */
 static mfbo_space *mixed_space(void) {

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "mfbo/benchmark.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 /* A landscape with the given settings "key", "value", ... (NULL-terminated). */
 static mfbo_benchmark *synthetic(int instance, const char *const *kv, const char *const *space_kv,

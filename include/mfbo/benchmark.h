@@ -2,7 +2,9 @@
  * its space from the job, the true (noise-free) time of a configuration, a noisy
  * measurement at a fidelity (repetitions) and the simulated cost of that measurement.
  * An instance (mfbo_benchmark) is one landscape: a type, its settings and an instance
- * number; it also knows its optimum when the space can be enumerated. */
+ * number; it also knows its optimum when the space can be enumerated.
+ * Public (installed, include/mfbo): for a plugin or embedding program that defines a benchmark
+ * type or builds an instance to run a searcher on. */
 #ifndef MFBO_BENCHMARK_H
 #define MFBO_BENCHMARK_H
 

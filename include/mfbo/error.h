@@ -1,5 +1,6 @@
 /* error.h: one error record for the whole core. A failing function fills it and
- * returns -1; the caller prints it as "FILE:LINE: message" and decides the exit code. */
+ * returns -1; the caller prints it as "FILE:LINE: message" and decides the exit code.
+ * Public (installed, include/mfbo): every API function reports its failures in it. */
 #ifndef MFBO_ERROR_H
 #define MFBO_ERROR_H
 

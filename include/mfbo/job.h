@@ -1,6 +1,8 @@
 /* job.h: a validated job file (INI, parsed with libinih). Loading checks everything a run
  * will need: sections, keys, values, the benchmark and every algorithm's settings, so that
- * a bad job fails at once with FILE:LINE and nothing is written. */
+ * a bad job fails at once with FILE:LINE and nothing is written.
+ * Public (installed, include/mfbo): for an embedding program that loads a job file and runs its
+ * tasks. */
 #ifndef MFBO_JOB_H
 #define MFBO_JOB_H
 

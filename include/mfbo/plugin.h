@@ -14,7 +14,9 @@
  *     MFBO_PLUGIN_ABI_DEFINE;
  *     const mfbo_searcher_type *const mfbo_plugin_searchers[] = {&greedy_searcher, NULL};
  *
- * A plugin runs as the program, with its privileges: a job file that names one is code. */
+ * A plugin runs as the program, with its privileges: a job file that names one is code.
+ * Public (installed, include/mfbo): for a searcher built outside the tree as a shared object (the
+ * ABI and the type table). */
 #ifndef MFBO_PLUGIN_H
 #define MFBO_PLUGIN_H
 

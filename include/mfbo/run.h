@@ -3,7 +3,9 @@
  * true time after every evaluation and records the trace (like COCO's observer). A run is a
  * pure function of (benchmark, algorithm label and settings, seed, budget), except on a live
  * benchmark (mfbo_benchmark_is_live: measured by running a command, true times NaN, the
- * returned configuration re-measured when the run ends; docs/live.md). */
+ * returned configuration re-measured when the run ends; docs/live.md).
+ * Public (installed, include/mfbo): for an embedding program that runs one searcher on one
+ * benchmark (examples/run_greedy.c). */
 #ifndef MFBO_RUN_H
 #define MFBO_RUN_H
 

@@ -1,7 +1,9 @@
 /* searcher.h: searchers as type objects speaking ask/tell. A searcher proposes a batch of
  * (configuration, fidelity) pairs; the run loop measures them one at a time and tells it
  * each result; between two results it can be asked for its incumbent. Searchers never see
- * the benchmark, never count cost and never write results. */
+ * the benchmark, never count cost and never write results.
+ * Public (installed, include/mfbo): for a searcher written outside the tree, as a plugin or
+ * compiled into a program (examples/greedy.c). */
 #ifndef MFBO_SEARCHER_H
 #define MFBO_SEARCHER_H
 
@@ -59,6 +61,7 @@ typedef struct mfbo_searcher_type {
 extern const mfbo_searcher_type mfbo_searcher_random;
 extern const mfbo_searcher_type mfbo_searcher_pattern;
 extern const mfbo_searcher_type mfbo_searcher_de;
+extern const mfbo_searcher_type mfbo_searcher_lfbo;
 extern const mfbo_searcher_type mfbo_searcher_hyperband;
 extern const mfbo_searcher_type mfbo_searcher_sh;
 extern const mfbo_searcher_type mfbo_searcher_mfbo;

@@ -1,7 +1,9 @@
 /* settings.h: the key = value pairs of one job-file section, with their line numbers.
  * Benchmarks and searchers read their settings through the typed getters, which mark a
  * key as used and report bad values with the line; whatever is left unused afterwards is
- * an unknown key (mfbo_settings_check_unused). */
+ * an unknown key (mfbo_settings_check_unused).
+ * Public (installed, include/mfbo): a searcher or benchmark reads its job-file section
+ * through it. */
 #ifndef MFBO_SETTINGS_H
 #define MFBO_SETTINGS_H
 

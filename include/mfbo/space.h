@@ -2,7 +2,9 @@
  * A configuration is an array of value indices, one per parameter. A space is the full
  * cartesian product of its parameters, or a restricted set of members of it (tabular
  * data). Neighbours follow Helion (power of two: x/2, 2x; integer: +-1; enum: every other
- * choice; boolean: flip) and only members are offered. */
+ * choice; boolean: flip) and only members are offered.
+ * Public (installed, include/mfbo): a benchmark defines a space, a searcher proposes its
+ * configurations. */
 #ifndef MFBO_SPACE_H
 #define MFBO_SPACE_H
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 const double mfbo_curve_quantiles[MFBO_N_QUANTILES] = {0.10, 0.25, 0.50, 0.75, 0.90};
 

@@ -8,7 +8,7 @@
 #include "plot.h"
 
 #include "core/child.h"
-#include "mfbo/clock.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,8 @@
 
 #include "h5types.h"
 #include "h5util.h"
-#include "mfbo/path.h"
+#include "schema.h"
+#include "core/path.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,10 +24,6 @@
 #define FORMAT_NAME "mfbo-sweep"
 #define PARTIAL_SUFFIX ".partial"
 #define INCOMPLETE_HINT "incomplete sweep: finish it with mfbo-sweep JOB --resume"
-
-struct mfbo_results_h5 {
-  hid_t file, trace;
-};
 
 /* ---------------------------------------------------------------- errors and ids */
 
@@ -294,38 +291,26 @@ static mfbo_results_status read_benchmark(mfbo_results *r, hid_t f, mfbo_error *
 
 /* ---------------------------------------------------------------- /runs */
 
-/* The fixed columns of a /runs row, as read. */
-typedef struct {
-  uint64_t task_id;
-  char algorithm[MFBO_LABEL_MAX + 1];
-  char algorithm_type[MFBO_LABEL_MAX + 1];
-  int64_t seed;
-  int32_t instance;
-  int8_t status;
-  char message[257];
-  int64_t n_evals;
-  double cost_s, incumbent_true_ms, regret;
-  uint64_t trace_start, trace_len;
-} runs_row;
+/* The fixed columns of a /runs row, as read: the writer's row (src/h5/schema.h). */
+typedef mfbo_h5_run_row runs_row;
+/* copy_run copies the labels whole and the message (null-terminated: message_t is the
+ * field's size) with strdup. */
+_Static_assert(sizeof(((runs_row *)0)->algorithm) == sizeof(((mfbo_run_row *)0)->algorithm) &&
+                   sizeof(((runs_row *)0)->algorithm_type) ==
+                       sizeof(((mfbo_run_row *)0)->algorithm_type),
+               "the schema's labels are the reader's");
 
+/* The schema's /runs columns, with the reader's types for text (null-terminated) and status. */
 static int run_members(member *m, hid_t label_t, hid_t message_t, hid_t status_t) {
-  const member all[] = {
-      {"task_id", offsetof(runs_row, task_id), H5T_NATIVE_UINT64},
-      {"algorithm", offsetof(runs_row, algorithm), label_t},
-      {"algorithm_type", offsetof(runs_row, algorithm_type), label_t},
-      {"seed", offsetof(runs_row, seed), H5T_NATIVE_INT64},
-      {"instance", offsetof(runs_row, instance), H5T_NATIVE_INT32},
-      {"status", offsetof(runs_row, status), status_t},
-      {"message", offsetof(runs_row, message), message_t},
-      {"n_evals", offsetof(runs_row, n_evals), H5T_NATIVE_INT64},
-      {"cost_s", offsetof(runs_row, cost_s), H5T_NATIVE_DOUBLE},
-      {"incumbent_true_ms", offsetof(runs_row, incumbent_true_ms), H5T_NATIVE_DOUBLE},
-      {"regret", offsetof(runs_row, regret), H5T_NATIVE_DOUBLE},
-      {"trace_start", offsetof(runs_row, trace_start), H5T_NATIVE_UINT64},
-      {"trace_len", offsetof(runs_row, trace_len), H5T_NATIVE_UINT64}};
-  int n = (int)(sizeof all / sizeof all[0]);
-  memcpy(m, all, sizeof all);
-  return n;
+  for (int i = 0; i < mfbo_h5_runs_n_columns; i++) {
+    const mfbo_h5_column *c = &mfbo_h5_runs_columns[i];
+    hid_t t = c->kind == MFBO_H5_STATUS ? status_t
+              : c->kind != MFBO_H5_TEXT ? mfbo_h5_native_type(c->kind)
+              : c->text_size == MFBO_H5_LABEL_LEN ? label_t
+                                                  : message_t;
+    m[i] = (member){c->name, c->offset, t};
+  }
+  return mfbo_h5_runs_n_columns;
 }
 
 static void copy_run(mfbo_run_row *dst, const runs_row *src) {
@@ -335,7 +320,7 @@ static void copy_run(mfbo_run_row *dst, const runs_row *src) {
   dst->seed = src->seed;
   dst->instance = src->instance;
   dst->failed = src->status != 0;
-  memcpy(dst->message, src->message, sizeof dst->message);
+  dst->message = src->message[0] ? strdup(src->message) : "";
   dst->n_evals = src->n_evals;
   dst->cost_s = src->cost_s;
   dst->incumbent_true_ms = src->incumbent_true_ms;
@@ -344,8 +329,9 @@ static void copy_run(mfbo_run_row *dst, const runs_row *src) {
   dst->trace_len = src->trace_len;
 }
 
-/* The incumbent parameter columns of /runs into one block of n x n_params doubles. */
-static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
+/* The incumbent parameter columns of the selected /runs rows into n x n_params doubles. */
+static int read_run_params(const mfbo_results *r, hid_t d, hid_t mspace, hid_t fspace,
+                           double *block) {
   if (r->n_params == 0) return 0;
   size_t row = (size_t)r->n_params * sizeof(double);
   member *m = calloc((size_t)r->n_params, sizeof *m);
@@ -353,14 +339,37 @@ static int read_run_params(const mfbo_results *r, hid_t d, double *block) {
   for (int j = 0; j < r->n_params; j++)
     m[j] = (member){r->params[j].name, (size_t)j * sizeof(double), H5T_NATIVE_DOUBLE};
   hid_t mt = missing_column(d, m, r->n_params) ? H5I_INVALID_HID : compound_type(row, m, r->n_params);
-  int ok = mt >= 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, block) >= 0;
+  int ok = mt >= 0 && H5Dread(d, mt, mspace, fspace, H5P_DEFAULT, block) >= 0;
   mfbo_h5_close(mt);
   free(m);
   return ok ? 0 : -1;
 }
 
+/* /runs is read in blocks of this many rows (a /runs row in memory is about 0.5 KB). */
+#define RUNS_BLOCK_ROWS 16384
+
+/* Rows [start, start + n) of /runs into r->runs and params (the incumbents' block). */
+static int read_runs_block(mfbo_results *r, hid_t d, hid_t mt, hsize_t start, hsize_t n,
+                           runs_row *rows, double *params) {
+  hid_t fspace = H5Dget_space(d), mspace = H5Screate_simple(1, &n, NULL);
+  int ok = fspace >= 0 && mspace >= 0 &&
+           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
+           H5Dread(d, mt, mspace, fspace, H5P_DEFAULT, rows) >= 0 &&
+           read_run_params(r, d, mspace, fspace, params + start * (size_t)r->n_params) == 0;
+  for (hsize_t i = 0; ok && i < n; i++) {
+    mfbo_run_row *run = &r->runs[start + i];
+    copy_run(run, &rows[i]);
+    run->params = params + (start + i) * (size_t)r->n_params;
+    ok = run->message != NULL;
+  }
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
+  return ok ? 0 : -1;
+}
+
 static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) {
-  hid_t label_t = fixed_string_type(MFBO_LABEL_MAX + 1), message_t = fixed_string_type(257);
+  hid_t label_t = fixed_string_type(MFBO_LABEL_MAX + 1);
+  hid_t message_t = fixed_string_type(sizeof(((runs_row *)0)->message));
   hid_t status_t = mfbo_h5_status_type(H5T_NATIVE_INT8);
   member m[16];
   int n_m = run_members(m, label_t, message_t, status_t);
@@ -369,18 +378,17 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
   const char *missing = d < 0 ? "(no /runs)" : missing_column(d, m, n_m);
   hssize_t n = missing ? -1 : n_rows(d);
   hid_t mt = compound_type(sizeof(runs_row), m, n_m);
-  runs_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+  size_t block_rows = n > RUNS_BLOCK_ROWS ? RUNS_BLOCK_ROWS : (size_t)(n > 0 ? n : 1);
+  runs_row *rows = n > 0 ? calloc(block_rows, sizeof *rows) : NULL;
   double *block = n > 0 ? calloc((size_t)n * (size_t)(r->n_params + 1), sizeof *block) : NULL;
   r->runs = n > 0 ? calloc((size_t)n, sizeof *r->runs) : NULL;
-  int ok = rows && block && r->runs && mt >= 0 &&
-           H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0 &&
-           read_run_params(r, d, block) == 0;
-  for (hssize_t i = 0; ok && i < n; i++) {
-    copy_run(&r->runs[i], &rows[i]);
-    r->runs[i].params = block + (size_t)i * (size_t)r->n_params;
+  int ok = rows && block && r->runs && mt >= 0;
+  for (hsize_t start = 0; ok && start < (hsize_t)n; start += block_rows) {
+    hsize_t count = (hsize_t)n - start < block_rows ? (hsize_t)n - start : block_rows;
+    ok = read_runs_block(r, d, mt, start, count, rows, block) == 0;
+    r->n_runs = (size_t)(start + count); /* what mfbo_results_close frees */
   }
-  if (ok) r->n_runs = (size_t)n;
-  else free(block);
+  if (!ok && r->runs && r->n_runs == 0) free(block);
   free(rows);
   mfbo_h5_close(mt);
   mfbo_h5_close(d);
@@ -395,21 +403,31 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
 
 /* ---------------------------------------------------------------- /trace */
 
-typedef struct {
-  uint64_t task_id;
-  int64_t eval;
-  double cum_cost_s, incumbent_true_ms, true_ms;
-} trace_row;
+/* The writer's /trace row (src/h5/schema.h), of which only these columns are read. */
+typedef mfbo_h5_trace_row trace_row;
+
+/* /trace is read in blocks of at least this many rows (a few MB), not a run at a time: one
+ * H5Dread a run costs HDF5 a cleared conversion buffer each time (issue 24), and the runs
+ * are read in /trace's order, so each block serves thousands of runs. */
+#define TRACE_BLOCK_ROWS 65536
+
+struct mfbo_results_h5 {
+  hid_t file, trace;
+  hid_t trace_type;             /* memory type of trace_row */
+  trace_row *block;             /* rows [block_start, block_start + block_n) of /trace */
+  uint64_t block_start, block_n, block_capacity;
+};
 
 static int trace_members(member *m) {
-  const member all[] = {
-      {"task_id", offsetof(trace_row, task_id), H5T_NATIVE_UINT64},
-      {"eval", offsetof(trace_row, eval), H5T_NATIVE_INT64},
-      {"cum_cost_s", offsetof(trace_row, cum_cost_s), H5T_NATIVE_DOUBLE},
-      {"incumbent_true_ms", offsetof(trace_row, incumbent_true_ms), H5T_NATIVE_DOUBLE},
-      {"true_ms", offsetof(trace_row, true_ms), H5T_NATIVE_DOUBLE}};
-  memcpy(m, all, sizeof all);
-  return (int)(sizeof all / sizeof all[0]);
+  static const char *const names[] = {"task_id", "eval", "cum_cost_s", "incumbent_true_ms",
+                                      "true_ms"};
+  int n = (int)(sizeof names / sizeof names[0]);
+  for (int i = 0; i < n; i++) {
+    const mfbo_h5_column *c =
+        mfbo_h5_column_find(mfbo_h5_trace_columns, mfbo_h5_trace_n_columns, names[i]);
+    m[i] = (member){c->name, c->offset, mfbo_h5_native_type(c->kind)};
+  }
+  return n;
 }
 
 static mfbo_results_status open_trace(mfbo_results *r, hid_t f, mfbo_error *err) {
@@ -425,7 +443,9 @@ static mfbo_results_status open_trace(mfbo_results *r, hid_t f, mfbo_error *err)
                 missing ? missing : "rows");
   }
   r->h5->trace = d;
+  r->h5->trace_type = compound_type(sizeof(trace_row), m, n_m);
   r->n_trace_rows = (uint64_t)n;
+  if (r->h5->trace_type < 0) return fail(err, MFBO_RESULTS_IO, "cannot make the trace's memory type");
   return MFBO_RESULTS_OK;
 }
 
@@ -468,7 +488,7 @@ mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_er
   r->path = strdup(path);
   r->h5 = calloc(1, sizeof *r->h5);
   if (!r->path || !r->h5) return fail(err, MFBO_RESULTS_IO, "out of memory");
-  r->h5->file = r->h5->trace = H5I_INVALID_HID;
+  r->h5->file = r->h5->trace = r->h5->trace_type = H5I_INVALID_HID;
   r->h5->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (r->h5->file < 0) {
     s = fail(err, MFBO_RESULTS_BAD_INPUT, "cannot open as HDF5 (is a sweep writing it?)");
@@ -484,8 +504,10 @@ mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_er
 
 void mfbo_results_close(mfbo_results *r) {
   if (r->h5) {
+    mfbo_h5_close(r->h5->trace_type);
     mfbo_h5_close(r->h5->trace);
     mfbo_h5_close(r->h5->file);
+    free(r->h5->block);
     free(r->h5);
   }
   for (int i = 0; r->params && i < r->n_params; i++) {
@@ -497,6 +519,8 @@ void mfbo_results_close(mfbo_results *r) {
   }
   free(r->params);
   if (r->runs) free(r->runs[0].params); /* one block for all runs */
+  for (size_t i = 0; r->runs && i < r->n_runs; i++)
+    if (r->runs[i].message && r->runs[i].message[0]) free((char *)r->runs[i].message);
   free(r->runs);
   free(r->instances);
   free(r->path);
@@ -523,35 +547,57 @@ static int trace_reserve(mfbo_run_trace *t, size_t n) {
   return 0;
 }
 
+/* Reads rows [start, start + n) of /trace into h's block (n <= the rows left). */
+static int read_trace_block(struct mfbo_results_h5 *h, hsize_t start, hsize_t n) {
+  if (n > h->block_capacity) {
+    trace_row *b = realloc(h->block, (size_t)n * sizeof *b);
+    if (!b) return -1;
+    h->block = b;
+    h->block_capacity = n;
+  }
+  h->block_n = 0;
+  hid_t fspace = H5Dget_space(h->trace);
+  hid_t mspace = H5Screate_simple(1, &n, NULL);
+  int ok = fspace >= 0 && mspace >= 0 &&
+           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
+           H5Dread(h->trace, h->trace_type, mspace, fspace, H5P_DEFAULT, h->block) >= 0;
+  mfbo_h5_close(mspace);
+  mfbo_h5_close(fspace);
+  H5Eclear2(H5E_DEFAULT);
+  if (!ok) return -1;
+  h->block_start = start;
+  h->block_n = n;
+  return 0;
+}
+
+/* Rows [start, start + count) of /trace (inside it), from the block read last if they are
+ * in it, else from a new block that begins at start; NULL if the read failed. */
+static const trace_row *trace_rows(const mfbo_results *r, uint64_t start, uint64_t count) {
+  struct mfbo_results_h5 *h = r->h5;
+  if (h->block_n > 0 && start >= h->block_start && start - h->block_start <= h->block_n &&
+      count <= h->block_n - (start - h->block_start))
+    return h->block + (start - h->block_start);
+  uint64_t n = count > TRACE_BLOCK_ROWS ? count : TRACE_BLOCK_ROWS;
+  if (n > r->n_trace_rows - start) n = r->n_trace_rows - start;
+  return read_trace_block(h, (hsize_t)start, (hsize_t)n) == 0 ? h->block : NULL;
+}
+
 int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t,
                             mfbo_error *err) {
   const mfbo_run_row *row = &r->runs[run];
-  hsize_t start = row->trace_start, count = row->trace_len;
+  uint64_t start = row->trace_start, count = row->trace_len;
   t->n = 0;
   if (count == 0) return 0;
-  member m[8];
-  int n_m = trace_members(m);
-  trace_row *rows = malloc((size_t)count * sizeof *rows);
-  hid_t mt = compound_type(sizeof(trace_row), m, n_m);
-  hid_t fspace = H5Dget_space(r->h5->trace);
-  hid_t mspace = H5Screate_simple(1, &count, NULL);
-  int ok = rows && mt >= 0 && fspace >= 0 && mspace >= 0 && trace_reserve(t, count) == 0 &&
-           H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
-           H5Dread(r->h5->trace, mt, mspace, fspace, H5P_DEFAULT, rows) >= 0;
+  const trace_row *rows = trace_reserve(t, (size_t)count) == 0 ? trace_rows(r, start, count) : NULL;
   int consistent = 1;
-  for (hsize_t i = 0; ok && i < count; i++) {
+  for (uint64_t i = 0; rows && i < count; i++) {
     consistent = consistent && rows[i].task_id == row->task_id && rows[i].eval == (int64_t)i + 1;
     t->cum_cost_s[i] = rows[i].cum_cost_s;
     t->incumbent_true_ms[i] = rows[i].incumbent_true_ms;
     t->true_ms[i] = rows[i].true_ms;
   }
-  mfbo_h5_close(mspace);
-  mfbo_h5_close(fspace);
-  mfbo_h5_close(mt);
-  free(rows);
-  H5Eclear2(H5E_DEFAULT);
   snprintf(err->file, sizeof err->file, "%s", r->path);
-  if (!ok) {
+  if (!rows) {
     mfbo_error_set(err, 0, "cannot read the trace of task %llu", (unsigned long long)row->task_id);
     return -1;
   }

@@ -21,7 +21,7 @@ typedef struct {
   int64_t seed;
   int32_t instance;
   int failed; /* status == failed */
-  char message[257];
+  const char *message; /* "" if none; else malloc'ed (a run's message is rare) */
   int64_t n_evals;
   double cost_s;
   double incumbent_true_ms; /* +inf: no incumbent */

@@ -3,11 +3,13 @@
  * no gnuplot, no global state; the bootstrap's generator is seeded by the caller. */
 #include "stats.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -91,16 +93,62 @@ double mfbo_ert(const double *hit_cost_s, const double *total_cost_s, size_t n) 
   return successes ? spent_s / (double)successes : INFINITY;
 }
 
-/* The ERT of one resample: the runs at the drawn indices. */
-static double resampled_ert(const double *hit_cost_s, const double *total_cost_s, size_t n,
-                            gsl_rng *rng) {
+/* A run as the bootstrap sees it: what it spent (to its success or its end), and whether it
+ * succeeded. One array of these is read at random, so one cache line a draw. */
+typedef struct {
+  double spent_s;
+  uint64_t hit;
+} boot_run;
+
+/* gsl_rng_uniform_int(rng, n), the same numbers, faster: the generator's get function is
+ * called directly and, for generators whose range fits 32 bits (MT19937's does), the
+ * division by scale = range / n is a 32-bit one; others use GSL's function. */
+typedef struct {
+  const gsl_rng *rng;
+  unsigned long (*get)(void *state);
+  void *state;
+  unsigned long n_any; /* n, for GSL's function */
+  uint32_t offset, n, scale;
+} uniform_draws;
+
+static int uniform_draws_init(uniform_draws *u, const gsl_rng *rng, size_t n) {
+  unsigned long range = rng->type->max - rng->type->min;
+  if (n == 0 || n > range) return -1;
+  *u = (uniform_draws){.rng = rng, .get = rng->type->get, .state = rng->state,
+                       .n_any = (unsigned long)n};
+  if (range > UINT32_MAX) {
+    u->get = NULL;
+    return 0;
+  }
+  u->offset = (uint32_t)rng->type->min;
+  u->n = (uint32_t)n;
+  u->scale = (uint32_t)(range / n);
+  return 0;
+}
+
+static size_t uniform_draw(const uniform_draws *u) {
+  if (!u->get) return (size_t)gsl_rng_uniform_int(u->rng, u->n_any);
+  for (;;) { /* gsl_rng_uniform_int's loop */
+    uint32_t k = ((uint32_t)u->get(u->state) - u->offset) / u->scale;
+    if (k < u->n) return k;
+  }
+}
+
+#define DRAW_BATCH 512 /* indices drawn before their runs are read, so the reads overlap */
+
+/* The ERT of one resample: the runs at the drawn indices, summed in draw order. */
+static double resampled_ert(const boot_run *runs, size_t n, const uniform_draws *u) {
   double spent_s = 0;
-  size_t successes = 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = (size_t)gsl_rng_uniform_int(rng, (unsigned long)n);
-    int hit = isfinite(hit_cost_s[i]);
-    spent_s += hit ? hit_cost_s[i] : total_cost_s[i];
-    successes += hit ? 1 : 0;
+  uint64_t successes = 0;
+  size_t drawn[DRAW_BATCH];
+  for (size_t k = 0; k < n; k += DRAW_BATCH) {
+    size_t m = n - k < DRAW_BATCH ? n - k : DRAW_BATCH;
+    for (size_t j = 0; j < m; j++) drawn[j] = uniform_draw(u);
+    for (size_t j = 0; j < m; j++) {
+      const boot_run *run = &runs[drawn[j]];
+      spent_s += run->spent_s;
+      successes += run->hit;
+    }
   }
   return successes ? spent_s / (double)successes : INFINITY;
 }
@@ -112,6 +160,94 @@ static void percentile_interval(double *sorted, size_t n, double level, mfbo_int
   out->hi = mfbo_quantile_sorted(sorted, n, (1 + level) / 2);
 }
 
+/* The bootstrap as defined: n_boot resamples of the n runs, each drawn. */
+static int exact_bootstrap(const double *hit_cost_s, const double *total_cost_s, size_t n,
+                           size_t n_boot, uint64_t seed, double *boot) {
+  boot_run *runs = malloc(n * sizeof *runs);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  uniform_draws u;
+  if (!runs || !rng || uniform_draws_init(&u, rng, n) != 0) {
+    free(runs);
+    if (rng) gsl_rng_free(rng);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int hit = isfinite(hit_cost_s[i]);
+    runs[i] = (boot_run){.spent_s = hit ? hit_cost_s[i] : total_cost_s[i], .hit = hit ? 1 : 0};
+  }
+  /* MT19937 takes a 32-bit seed; GSL treats 0 as its default seed */
+  unsigned long seed32 = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu);
+  gsl_rng_set(rng, seed32 ? seed32 : 1);
+  for (size_t b = 0; b < n_boot; b++) boot[b] = resampled_ert(runs, n, &u);
+  free(runs);
+  gsl_rng_free(rng);
+  return 0;
+}
+
+/* ---- the bootstrap of many runs: MFBO_EXACT_BOOT_RUNS */
+
+#define BOOT_EXACT_DRAWS 1000 /* sums of at most this many draws are drawn one by one */
+
+/* The runs that succeeded (what they spent to success) or those that did not (all they spent). */
+typedef struct {
+  double *x;
+  size_t n;
+  double mean, sd; /* of x as a population */
+} boot_pool;
+
+/* The sum of k draws with replacement from p: one by one if k is small, else from the
+ * normal distribution of such a sum (mean k m, variance k s^2; the central limit theorem). */
+static double pool_sum(const boot_pool *p, size_t k, gsl_rng *rng) {
+  double sum = 0;
+  if (k == 0) return 0;
+  if (k <= BOOT_EXACT_DRAWS) {
+    for (size_t j = 0; j < k; j++) sum += p->x[gsl_rng_uniform_int(rng, (unsigned long)p->n)];
+    return sum;
+  }
+  sum = (double)k * p->mean + sqrt((double)k) * p->sd * gsl_ran_ugaussian(rng);
+  return sum > 0 ? sum : 0;
+}
+
+static void pool_moments(boot_pool *p) {
+  p->mean = p->n ? gsl_stats_mean(p->x, 1, p->n) : 0;
+  p->sd = p->n ? sqrt(gsl_stats_variance_with_fixed_mean(p->x, 1, p->n, p->mean)) : 0;
+}
+
+int mfbo_ert_bootstrap_sums(const double *hit_cost_s, const double *total_cost_s, size_t n,
+                            size_t n_boot, uint64_t seed, double *replicates) {
+  double *x = malloc((n ? n : 1) * sizeof *x);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!x || !rng) {
+    free(x);
+    if (rng) gsl_rng_free(rng);
+    return -1;
+  }
+  boot_pool hits = {.x = x}, misses = {.x = x + n};
+  for (size_t i = 0; i < n; i++) /* hits fill x from the front, misses from the back */
+    if (isfinite(hit_cost_s[i])) x[hits.n++] = hit_cost_s[i];
+    else *(--misses.x) = total_cost_s[i], misses.n++;
+  pool_moments(&hits);
+  pool_moments(&misses);
+  unsigned long seed32 = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu);
+  gsl_rng_set(rng, seed32 ? seed32 : 1);
+  double p_hit = (double)hits.n / (double)n;
+  for (size_t b = 0; b < n_boot; b++) {
+    size_t k = hits.n == 0 ? 0 : hits.n == n ? n : gsl_ran_binomial(rng, p_hit, (unsigned)n);
+    double spent_s = pool_sum(&hits, k, rng) + pool_sum(&misses, n - k, rng);
+    replicates[b] = k ? spent_s / (double)k : INFINITY;
+  }
+  gsl_rng_free(rng);
+  free(x);
+  return 0;
+}
+
+/* Whether every cost is finite (the sums' moments need it). */
+static int costs_finite(const double *hit_cost_s, const double *total_cost_s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(isfinite(hit_cost_s[i]) ? hit_cost_s[i] : total_cost_s[i])) return 0;
+  return 1;
+}
+
 int mfbo_ert_bootstrap(const double *hit_cost_s, const double *total_cost_s, size_t n,
                        size_t n_boot, uint64_t seed, double level, mfbo_interval *out,
                        double *replicates) {
@@ -119,21 +255,16 @@ int mfbo_ert_bootstrap(const double *hit_cost_s, const double *total_cost_s, siz
   out->lo = out->hi = NAN;
   if (n == 0 || n_boot == 0) return 0;
   double *boot = malloc(n_boot * sizeof *boot);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!boot || !rng) {
-    free(boot);
-    if (rng) gsl_rng_free(rng);
-    return -1;
+  if (!boot) return -1;
+  int rc = n > MFBO_EXACT_BOOT_RUNS && n <= UINT_MAX && costs_finite(hit_cost_s, total_cost_s, n)
+               ? mfbo_ert_bootstrap_sums(hit_cost_s, total_cost_s, n, n_boot, seed, boot)
+               : exact_bootstrap(hit_cost_s, total_cost_s, n, n_boot, seed, boot);
+  if (rc == 0) {
+    if (replicates) memcpy(replicates, boot, n_boot * sizeof *boot);
+    percentile_interval(boot, n_boot, level, out);
   }
-  /* MT19937 takes a 32-bit seed; GSL treats 0 as its default seed */
-  unsigned long seed32 = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu);
-  gsl_rng_set(rng, seed32 ? seed32 : 1);
-  for (size_t b = 0; b < n_boot; b++) boot[b] = resampled_ert(hit_cost_s, total_cost_s, n, rng);
-  if (replicates) memcpy(replicates, boot, n_boot * sizeof *boot);
-  percentile_interval(boot, n_boot, level, out);
-  gsl_rng_free(rng);
   free(boot);
-  return 0;
+  return rc;
 }
 
 double mfbo_ert_ratio(double a, double b) {

@@ -53,10 +53,23 @@ size_t mfbo_successes(const double *hit_cost_s, size_t n);
  * with GSL's MT19937 seeded with seed (so the interval is reproducible). The interval holds
  * the (1-level)/2 and (1+level)/2 quantiles of the resampled ERTs (which may be +inf). If
  * replicates is not NULL, it receives the n_boot resampled ERTs in draw order. Returns -1
- * when out of memory. */
+ * when out of memory. Above MFBO_EXACT_BOOT_RUNS runs (all costs finite) the resamples come
+ * from mfbo_ert_bootstrap_sums instead: n_boot x n draws would take minutes. */
+#define MFBO_EXACT_BOOT_RUNS 100000
 int mfbo_ert_bootstrap(const double *hit_cost_s, const double *total_cost_s, size_t n,
                        size_t n_boot, uint64_t seed, double level, mfbo_interval *out,
                        double *replicates);
+
+/* The bootstrap of many runs, n_boot resampled ERTs into replicates: what each resample
+ * depends on is drawn, not its n runs. Its number of successes k is binomial (n, successes /
+ * n), exactly as in a resample; the cost it spent is the sum of k draws from the successful
+ * runs' hit costs and n - k draws from the others' total costs, each drawn one by one when
+ * at most 1000, else from the normal distribution of such a sum (the central limit theorem:
+ * the sum of m draws has mean m x mean and variance m x variance of what is drawn from).
+ * Costs must be finite; n <= UINT_MAX. Intervals agree with the drawn bootstrap's to within
+ * its own Monte Carlo noise (tests/test_analysis_stats.c). -1 when out of memory. */
+int mfbo_ert_bootstrap_sums(const double *hit_cost_s, const double *total_cost_s, size_t n,
+                            size_t n_boot, uint64_t seed, double *replicates);
 
 /* Ratio a/b of two ERTs with the conventions for infinities: finite/inf = 0,
  * inf/finite = +inf, inf/inf = NaN (undefined: neither succeeds). */

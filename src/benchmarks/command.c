@@ -22,8 +22,8 @@
 
 #include "mfbo/benchmark.h"
 #include "core/child.h"
+#include "core/clock.h"
 #include "live.h"
-#include "mfbo/clock.h"
 
 extern char **environ;
 

@@ -14,7 +14,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "mfbo/benchmark.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 #define SEED_PARAMS 5
 

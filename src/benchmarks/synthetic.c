@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "mfbo/benchmark.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 #define SYN_MIN_PARAMS 5
 #define SYN_MAX_PARAMS 15

@@ -22,10 +22,10 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "core/child.h"
+#include "core/clock.h"
 #include "core/space_json.h"
 #include "live.h"
 #include "mfbo/benchmark.h"
-#include "mfbo/clock.h"
 
 #define WORKER_MAX_LINE ((size_t)16 << 20) /* bytes of one answer */
 #define WORKER_STOP_GRACE_S 2.0            /* for it to exit at the end of its input */

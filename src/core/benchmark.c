@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 int mfbo_benchmark_enumerable(const mfbo_benchmark *b) {
   /* a live benchmark never: that would run its command once per configuration */

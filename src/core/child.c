@@ -21,7 +21,7 @@
 #include <sys/prctl.h>
 #endif
 
-#include "mfbo/clock.h"
+#include "core/clock.h"
 
 extern char **environ;
 

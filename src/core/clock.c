@@ -1,5 +1,5 @@
-/* clock.c: monotonic seconds (include/mfbo/clock.h). */
-#include "mfbo/clock.h"
+/* clock.c: monotonic seconds (clock.h). */
+#include "core/clock.h"
 
 #include <time.h>
 

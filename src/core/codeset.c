@@ -1,6 +1,6 @@
 /* codeset.c: an open-addressing hash set of configuration codes, kept at most half full.
  * UINT64_MAX marks a free slot: no code of a space whose size fits in 64 bits reaches it. */
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* path.c: small helpers on file names (include/mfbo/path.h). */
-#include "mfbo/path.h"
+/* path.c: small helpers on file names (path.h). */
+#include "core/path.h"
 
 #include <stdlib.h>
 #include <string.h>

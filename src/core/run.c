@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mfbo/codeset.h"
-#include "mfbo/stream.h"
+#include "core/codeset.h"
+#include "core/stream.h"
 
 uint64_t mfbo_run_key(const mfbo_run_spec *spec) {
   char *settings = mfbo_settings_canonical(spec->settings);

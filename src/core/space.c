@@ -2,7 +2,7 @@
  * configurations, sampling, Helion's neighbours and the numeric encoding for models. */
 #include "mfbo/space.h"
 
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* stream.c: deriving a run's random streams from what defines the run. The hash is
  * splitmix64's finaliser (as metrics.md suggests); the generator itself is GSL's MT19937. */
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 #include <string.h>
 

@@ -2,6 +2,7 @@
 #include "h5types.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "mfbo/run.h"
 
@@ -25,4 +26,38 @@ hid_t mfbo_h5_status_type(hid_t base) {
     return H5I_INVALID_HID;
   }
   return t;
+}
+
+hid_t mfbo_h5_native_type(mfbo_h5_kind kind) {
+  switch (kind) {
+  case MFBO_H5_U64: return H5T_NATIVE_UINT64;
+  case MFBO_H5_I64: return H5T_NATIVE_INT64;
+  case MFBO_H5_I32: return H5T_NATIVE_INT32;
+  case MFBO_H5_F64: return H5T_NATIVE_DOUBLE;
+  default: return H5I_INVALID_HID;
+  }
+}
+
+static hid_t file_type(mfbo_h5_kind kind) {
+  switch (kind) {
+  case MFBO_H5_U64: return H5T_STD_U64LE;
+  case MFBO_H5_I64: return H5T_STD_I64LE;
+  case MFBO_H5_I32: return H5T_STD_I32LE;
+  case MFBO_H5_F64: return H5T_IEEE_F64LE;
+  default: return H5I_INVALID_HID;
+  }
+}
+
+hid_t mfbo_h5_column_type(const mfbo_h5_column *c, int in_file) {
+  if (c->kind == MFBO_H5_TEXT)
+    return mfbo_h5_string_type(c->text_size, H5T_STR_NULLPAD, H5T_CSET_UTF8);
+  if (c->kind == MFBO_H5_STATUS)
+    return mfbo_h5_status_type(in_file ? H5T_STD_I8LE : H5T_NATIVE_INT8);
+  return H5Tcopy(in_file ? file_type(c->kind) : mfbo_h5_native_type(c->kind));
+}
+
+const mfbo_h5_column *mfbo_h5_column_find(const mfbo_h5_column *cols, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(cols[i].name, name) == 0) return &cols[i];
+  return NULL;
 }

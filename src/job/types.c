@@ -19,6 +19,7 @@ const mfbo_searcher_type *const mfbo_searcher_types[] = {
     &mfbo_searcher_random,
     &mfbo_searcher_pattern,
     &mfbo_searcher_de,
+    &mfbo_searcher_lfbo,
     &mfbo_searcher_hyperband,
     &mfbo_searcher_sh,
     &mfbo_searcher_mfbo,

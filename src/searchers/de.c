@@ -23,6 +23,7 @@
  * of block sizes, a Triton resource guard) has no counterpart in our spaces.
  * The searcher never calls the benchmark: it asks for batches and is told results. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,11 +42,11 @@ typedef enum {
 } de_phase;
 
 typedef struct {
+  mfbo_population pop; /* first: the population's tell and incumbent are the type's */
   const mfbo_space *space;
   gsl_rng *rng;
   int population_size, max_generations, skip_visited;
   double crossover_rate;
-  mfbo_population pop;
   de_phase phase;
   int generation;   /* Helion's numbering: the first evolution round is generation 2 */
   int *population;  /* member indices, n_population of them */
@@ -54,6 +55,7 @@ typedef struct {
   int cursor;       /* the next position to compare */
   int *trial_cfg;   /* scratch: one configuration */
 } de_state;
+_Static_assert(offsetof(de_state, pop) == 0, "the state begins with its population");
 
 /* ---------------------------------------------------------------- mutation */
 
@@ -273,16 +275,6 @@ static int de_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   return 0;
 }
 
-static void de_tell(void *vstate, const mfbo_batch *batch, int i) {
-  de_state *st = vstate;
-  mfbo_pop_tell(&st->pop, batch, i);
-}
-
-static int de_incumbent(const void *vstate, int *cfg) {
-  const de_state *st = vstate;
-  return mfbo_pop_incumbent_cfg(&st->pop, cfg);
-}
-
 static void de_free(void *vstate) {
   de_state *st = vstate;
   free(st->population);
@@ -298,7 +290,7 @@ const mfbo_searcher_type mfbo_searcher_de = {
     .state_size = sizeof(de_state),
     .init = de_init,
     .ask = de_ask,
-    .tell = de_tell,
-    .incumbent = de_incumbent,
+    .tell = mfbo_pop_searcher_tell,
+    .incumbent = mfbo_pop_searcher_incumbent,
     .free = de_free,
 };

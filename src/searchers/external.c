@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "core/child.h"
+#include "core/clock.h"
 #include "core/space_json.h"
-#include "mfbo/clock.h"
 #include "mfbo/searcher.h"
 #include "population.h"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 #include "mfbo/searcher.h"
 
 /* Bounds of the settings. A bracket never holds more configurations than this (the run

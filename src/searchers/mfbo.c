@@ -37,117 +37,20 @@
  * refit_growth x n) new measurements, warm from the last fit except every cold_every-th;
  * in between, new points update its Cholesky factor incrementally. docs/mfbo.md has the
  * design, the measurements and what was tried and dropped.
+ * The trust region (mfbo_trust_region.c), the feasibility model (mfbo_feasibility.c) and
+ * the incumbent rule (mfbo_incumbent.c) have a file each; mfbo_internal.h is what they share.
  * All randomness comes from the run's searcher stream. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "model/acquisition.h"
 #include "model/gp.h"
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 #include "mfbo/searcher.h"
+#include "mfbo_internal.h"
 
-enum { STAGE_LOW, STAGE_MEDIUM, STAGE_HIGH, STAGE_ULTRA, N_STAGES, STAGE_TR = N_STAGES };
-
-typedef struct {
-  int n_picks[N_STAGES];
-  int fidelity[N_STAGES];
-  int n_initial;         /* picks opening the low stage, before the model chooses */
-  int maximin;           /* 1: opening by greedy maximin distance; 0: random */
-  int acquisition;       /* mfbo_acq_kind */
-  double xi, beta;
-  int refit_every;       /* new measurements between hyperparameter fits */
-  long full_space_max;   /* whole space as candidates up to this size */
-  int pool_size;         /* random candidates otherwise */
-  int n_neighbour_seeds; /* best configurations whose neighbours join the pool */
-  int neighbour_depth;   /* 1: their neighbours; 2: also the neighbours' neighbours */
-  double compile_s;      /* cost_ei's guess of a compile, seconds */
-  int local_from;        /* stage from which candidates are only the neighbours of the
-                            best configurations and re-times (N_STAGES = never) */
-  double ultra_within;   /* ultra re-times only predicted within this factor of the best
-                            (0 = no limit, as the seed) */
-  mfbo_gp_fit_settings fit;
-  double refit_growth;   /* refit after max(refit_every, refit_growth * n) new points */
-  int cold_every;        /* every this many refits is cold (restarts), the others warm */
-  int incumbent_mean;    /* 1: lowest posterior mean; 0: fastest at the top fidelity */
-  int feasibility;       /* 1: acquisition x probability of feasibility */
-  int categorical;       /* CAT_NONE | CAT_BINARY | CAT_SMALL */
-  int int_features;      /* 1: integers also by their power-of-two factor (trailing zeros) */
-  /* the trust-region phase after the stages (anytime) */
-  int trust_region;      /* 0: stop after the stages (seed_pr) */
-  long max_evals;        /* without a budget: stop after this many evaluations (0: none) */
-  int stop_restarts;     /* without a budget: stop at this many trust-region collapses */
-  double tr_len_init, tr_len_min, tr_len_max;
-  int tr_succ_tol, tr_fail_tol; /* 0: max(4, parameters) failures, as TuRBO's max(4, d) */
-  int tr_cands;          /* perturbations of the centre sampled per pick */
-} mfbo_settings_t;
-
-enum { CAT_NONE, CAT_BINARY, CAT_SMALL };
-
-/* One configuration the search has asked for. */
-typedef struct {
-  uint64_t code;
-  int best_fidelity;   /* highest fidelity with a finite measurement; 0 if none */
-  double ms_at_best;   /* latest measurement at that fidelity */
-  int failed;
-  int requested_max;   /* highest fidelity requested so far */
-  int epoch;           /* trust-region epoch that last requested it (0: the stages) */
-  int has_mean;        /* mean is the model's posterior mean (log ms) at it */
-  double mean;
-  double top_sum_ms;   /* sum and number of its measurements at the top fidelity */
-  int top_n;
-} mfbo_record;
-
-typedef struct {
-  const mfbo_space *space;
-  gsl_rng *rng;
-  mfbo_settings_t set;
-  int n_params, dim;
-  double *enc_lo, *enc_scale; /* x_scaled = (x - lo) * scale */
-  mfbo_gp *gp;
-  mfbo_gp *feas_gp;   /* the feasibility model: a GP on +1 (ran) / -1 (failed) */
-  int feas_since_fit, feas_fitted;
-  int *coord_of;      /* first model coordinate of each parameter */
-  int *cat_param;     /* parameter modelled as categorical (CAT_*: its own coordinate) */
-  int *coord_cat;     /* per model coordinate: categorical */
-  double *val_x;      /* scaled first coordinate of value v of parameter j: [val_off[j] + v] */
-  int *val_off;
-  /* records and a code -> record map (open addressing, keys + 1, 0 = free) */
-  mfbo_record *rec;
-  int *rec_cfg;
-  double *rec_x;      /* scaled encoding of each record */
-  int n_rec, cap_rec, n_failed, n_ok;
-  int *row_rec;       /* record of each model observation */
-  double *row_mean;
-  int cap_rows;
-  int inc_rec;        /* incumbent by posterior mean, -1 while none */
-  long n_told;
-  int has_budget;
-  int top_fidelity;
-  /* trust region: a box around the centre, side tr_len x (length scale / geometric mean) */
-  double tr_len, tr_best;
-  int tr_succ, tr_fail, tr_epoch, tr_restarts, tr_pending;
-  uint64_t *map_keys;
-  int *map_vals;
-  size_t map_cap;
-  /* the whole space, when small enough: codes, scaled encodings, posterior */
-  long n_all;
-  uint64_t *all_codes;
-  double *all_x, *all_mean, *all_var;
-  mfbo_gp_cands *all_cands;
-  /* the search */
-  int stage, picks_in_stage, n_told_since_fit, fitted, n_fits;
-  int *pending;        /* record of each request of the last batch */
-  int cap_pending;
-  /* scratch */
-  double *cand_x, *cand_mean, *cand_var;
-  int *cand_rec;       /* record index or -1 (not asked yet) */
-  uint64_t *cand_code;
-  long cap_cand;
-} mfbo_state;
 
 /* ---- settings ---------------------------------------------------------------------- */
 
@@ -245,8 +148,6 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
 
 /* ---- records ----------------------------------------------------------------------- */
 
-static void encode_scaled(const mfbo_state *st, const int *cfg, double *x);
-
 static int map_find(const mfbo_state *st, uint64_t code) {
   if (!st->map_cap) return -1;
   size_t mask = st->map_cap - 1, h = (size_t)((code + 1) * 0x9E3779B97F4A7C15ULL) & mask;
@@ -303,13 +204,9 @@ static int record_of(mfbo_state *st, const int *cfg) {
   r = st->n_rec++;
   st->rec[r] = (mfbo_record){.code = code};
   memcpy(st->rec_cfg + (size_t)r * st->n_params, cfg, (size_t)st->n_params * sizeof *cfg);
-  encode_scaled(st, cfg, st->rec_x + (size_t)r * st->dim);
+  mfbo_encode_scaled(st, cfg, st->rec_x + (size_t)r * st->dim);
   map_put(st, code, r);
   return r;
-}
-
-static const int *rec_cfg(const mfbo_state *st, int r) {
-  return st->rec_cfg + (size_t)r * st->n_params;
 }
 
 /* The model's encoding (its own, not mfbo_space_encode's): powers of two as log2, integers
@@ -323,8 +220,6 @@ static const int *rec_cfg(const mfbo_state *st, int r) {
  * integer parameter whose values are not all powers of two a second coordinate, the
  * number of trailing zero bits of its value, so that "fast at 32, slow at 24" can be
  * learned. */
-static int enum_is_numeric(const mfbo_param *p) { return p->kind == MFBO_PARAM_ENUM && !p->labels; }
-
 static int enum_is_log(const mfbo_param *p) {
   double lo = p->values[0], hi = p->values[0];
   for (int v = 1; v < p->n_values; v++) lo = fmin(lo, p->values[v]), hi = fmax(hi, p->values[v]);
@@ -339,7 +234,7 @@ static int is_categorical(const mfbo_param *p, int mode) {
 }
 
 static int has_pow2_feature(const mfbo_param *p, int on) {
-  if (!on || p->n_values < 4 || (p->kind != MFBO_PARAM_INT && !enum_is_numeric(p))) return 0;
+  if (!on || p->n_values < 4 || (p->kind != MFBO_PARAM_INT && !mfbo_enum_is_numeric(p))) return 0;
   int not_pow2 = 0;
   for (int v = 0; v < p->n_values; v++) {
     double val = p->values[v];
@@ -359,7 +254,7 @@ static double trailing_zeros(double val) {
 
 static int param_dim(const mfbo_param *p, const mfbo_settings_t *s) {
   if (is_categorical(p, s->categorical)) return 1;
-  return (p->kind == MFBO_PARAM_ENUM && !enum_is_numeric(p) ? p->n_values : 1) +
+  return (p->kind == MFBO_PARAM_ENUM && !mfbo_enum_is_numeric(p) ? p->n_values : 1) +
          has_pow2_feature(p, s->int_features);
 }
 
@@ -377,14 +272,14 @@ static void encode_raw(const mfbo_state *st, const int *cfg, double *x) {
     if (st->cat_param[j]) x[d++] = cfg[j];
     else if (p->kind == MFBO_PARAM_POW2) x[d++] = log2(v);
     else if (p->kind != MFBO_PARAM_ENUM) x[d++] = v;
-    else if (enum_is_numeric(p)) x[d++] = enum_is_log(p) ? log2(v) : v;
+    else if (mfbo_enum_is_numeric(p)) x[d++] = enum_is_log(p) ? log2(v) : v;
     else
       for (int c = 0; c < p->n_values; c++) x[d++] = c == cfg[j] ? 1.0 : 0.0;
     if (has_pow2_feature(p, st->set.int_features)) x[d++] = trailing_zeros(v);
   }
 }
 
-static void encode_scaled(const mfbo_state *st, const int *cfg, double *x) {
+void mfbo_encode_scaled(const mfbo_state *st, const int *cfg, double *x) {
   encode_raw(st, cfg, x);
   for (int k = 0; k < st->dim; k++) x[k] = (x[k] - st->enc_lo[k]) * st->enc_scale[k];
 }
@@ -446,7 +341,7 @@ static int init_values(mfbo_state *st) {
     st->val_off[j] = off;
     for (int v = 0; v < st->space->params[j].n_values; v++) {
       cfg[j] = v;
-      encode_scaled(st, cfg, x);
+      mfbo_encode_scaled(st, cfg, x);
       st->val_x[off++] = x[st->coord_of[j]];
     }
     cfg[j] = 0;
@@ -469,7 +364,7 @@ static int init_whole_space(mfbo_state *st) {
   for (long k = 0; k < st->n_all; k++) {
     mfbo_space_point(st->space, (uint64_t)k, cfg);
     st->all_codes[k] = mfbo_space_code(st->space, cfg);
-    encode_scaled(st, cfg, st->all_x + (size_t)k * st->dim);
+    mfbo_encode_scaled(st, cfg, st->all_x + (size_t)k * st->dim);
   }
   free(cfg);
   st->all_mean = malloc((size_t)size * sizeof *st->all_mean);
@@ -551,7 +446,7 @@ static int eligible(const mfbo_state *st, int r, int fidelity) {
 }
 
 /* Appends cfg to the candidates if eligible and not there yet (seen guards the pool). */
-static int pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *seen, long *m) {
+int mfbo_pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *seen, long *m) {
   if (!mfbo_space_contains(st->space, cfg)) return 0; /* neighbours may break constraints */
   uint64_t code = mfbo_space_code(st->space, cfg);
   int added = mfbo_codeset_add(seen, code);
@@ -561,14 +456,14 @@ static int pool_add(mfbo_state *st, const int *cfg, int fidelity, mfbo_codeset *
   if (cand_reserve(st, *m + 1) != 0) return -1;
   st->cand_rec[*m] = r;
   st->cand_code[*m] = code;
-  encode_scaled(st, cfg, st->cand_x + (size_t)*m * st->dim);
+  mfbo_encode_scaled(st, cfg, st->cand_x + (size_t)*m * st->dim);
   (*m)++;
   return 1;
 }
 
 static int rank_records(mfbo_state *st, int *order, double *mean, int min_fidelity);
 
-static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
+long mfbo_pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
   mfbo_codeset seen;
   mfbo_codeset_init(&seen);
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
@@ -581,24 +476,24 @@ static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
   int rc = cfg && nb && nb2 && order && mean ? 0 : -1;
   int n_ranked = rc == 0 ? rank_records(st, order, mean, 1) : 0;
   for (int s = 0; s < n_ranked && s < st->set.n_neighbour_seeds && rc >= 0; s++) {
-    const int *best = rec_cfg(st, order[s]);
-    rc = pool_add(st, best, fidelity, &seen, &m);
+    const int *best = mfbo_rec_cfg(st, order[s]);
+    rc = mfbo_pool_add(st, best, fidelity, &seen, &m);
     int n = mfbo_space_neighbours(st->space, best, nb, max_nb);
     for (int i = 0; i < n && rc >= 0; i++)
-      rc = pool_add(st, nb + (size_t)i * st->n_params, fidelity, &seen, &m);
+      rc = mfbo_pool_add(st, nb + (size_t)i * st->n_params, fidelity, &seen, &m);
     /* two steps away: the neighbours of each neighbour (nb2 is separate scratch) */
     for (int i = 0; i < n && rc >= 0 && st->set.neighbour_depth > 1 && nb2; i++) {
       int n2 = mfbo_space_neighbours(st->space, nb + (size_t)i * st->n_params, nb2, max_nb);
       for (int k = 0; k < n2 && rc >= 0; k++)
-        rc = pool_add(st, nb2 + (size_t)k * st->n_params, fidelity, &seen, &m);
+        rc = mfbo_pool_add(st, nb2 + (size_t)k * st->n_params, fidelity, &seen, &m);
     }
   }
   for (int i = 0; i < pool_size && rc >= 0; i++) {
     mfbo_space_random(st->space, st->rng, cfg);
-    rc = pool_add(st, cfg, fidelity, &seen, &m);
+    rc = mfbo_pool_add(st, cfg, fidelity, &seen, &m);
   }
   for (int r = 0; r < st->n_rec && rc >= 0; r++) /* re-times of what has been measured */
-    rc = pool_add(st, rec_cfg(st, r), fidelity, &seen, &m);
+    rc = mfbo_pool_add(st, mfbo_rec_cfg(st, r), fidelity, &seen, &m);
   mfbo_codeset_free(&seen);
   free(cfg), free(nb), free(nb2), free(order), free(mean);
   return rc < 0 ? -1 : m;
@@ -606,7 +501,7 @@ static long pool_candidates(mfbo_state *st, int fidelity, int pool_size) {
 
 /* The eligible members of the whole space with their posterior, which the candidate set
  * keeps up to date incrementally between refits (src/model/gp.h). */
-static long whole_space_candidates(mfbo_state *st, int fidelity) {
+long mfbo_whole_space_candidates(mfbo_state *st, int fidelity) {
   if (cand_reserve(st, st->n_all) != 0 ||
       mfbo_gp_cands_predict(st->gp, st->all_cands, st->all_mean, st->all_var) != 0)
     return -1;
@@ -623,64 +518,12 @@ static long whole_space_candidates(mfbo_state *st, int fidelity) {
   return m;
 }
 
-/* ---- the model --------------------------------------------------------------------- */
-
-static double top_ms(const mfbo_record *c) { return c->top_n ? c->top_sum_ms / c->top_n : INFINITY; }
-
-/* The incumbent by the evidence (incumbent = mean): the fastest by its measurements at the
- * top fidelity among the configurations measured there; before any is, the lowest
- * posterior mean. Contenders (below) are re-timed at the top fidelity first, so a fast
- * configuration seen only at a low fidelity is not lost, and a model that smooths an
- * isolated optimum away cannot hide it either. */
-static int best_by_evidence(const mfbo_state *st) {
-  int best = -1, best_mean_rec = -1;
-  for (int r = 0; r < st->n_rec; r++) {
-    const mfbo_record *c = &st->rec[r];
-    if (c->failed) continue;
-    if (c->top_n && (best < 0 || top_ms(c) < top_ms(&st->rec[best]))) best = r;
-    if (c->has_mean && (best_mean_rec < 0 || c->mean < st->rec[best_mean_rec].mean))
-      best_mean_rec = r;
-  }
-  return best >= 0 ? best : best_mean_rec;
-}
-
-/* The configuration to re-time at the top fidelity before the next pick, or -1: the one
- * measured (at any fidelity) or predicted fastest among those faster than the incumbent's
- * top-fidelity time and not yet requested at the top fidelity. */
-static int contender(const mfbo_state *st) {
-  double bar = st->inc_rec >= 0 ? top_ms(&st->rec[st->inc_rec]) : INFINITY, best_ms = INFINITY;
-  int best = -1;
-  for (int r = 0; r < st->n_rec; r++) {
-    const mfbo_record *c = &st->rec[r];
-    if (c->failed || c->best_fidelity == 0 || c->requested_max >= st->top_fidelity) continue;
-    double ms = c->has_mean ? fmin(c->ms_at_best, exp(c->mean)) : c->ms_at_best;
-    if (ms < bar && ms < best_ms) best_ms = ms, best = r;
-  }
-  return best;
-}
-
-/* The posterior mean at every measured configuration, from the model's factor in O(n)
- * (mfbo_gp_train_mean), and the incumbent by it: the configuration the evidence says is
- * fastest, whatever fidelity it was measured at. */
-static int update_means(mfbo_state *st) {
-  int n = mfbo_gp_n(st->gp);
-  for (int r = 0; r < st->n_rec; r++) st->rec[r].has_mean = 0;
-  st->inc_rec = -1;
-  if (n == 0) return 0;
-  if (mfbo_gp_train_mean(st->gp, st->row_mean) != 0) return -1;
-  for (int i = 0; i < n; i++) {
-    mfbo_record *c = &st->rec[st->row_rec[i]];
-    c->mean = st->row_mean[i];
-    c->has_mean = 1;
-  }
-  st->inc_rec = best_by_evidence(st);
-  return 0;
-}
+/* ---- the model (the incumbent rule: mfbo_incumbent.c) ------------------------------ */
 
 /* Refits when due: after max(refit_every, refit_growth x n) new points, so fits thin out
  * as n grows; every cold_every-th fit is cold (restarts), the others warm (from the last
  * hyperparameters only). */
-static int refit_if_due(mfbo_state *st) {
+int mfbo_refit_if_due(mfbo_state *st) {
   int n = mfbo_gp_n(st->gp);
   if (n == 0) return 0;
   int due = st->set.refit_every;
@@ -691,7 +534,7 @@ static int refit_if_due(mfbo_state *st) {
   mfbo_gp_fit_settings fit = st->set.fit;
   fit.warm = st->n_fits++ % st->set.cold_every != 0;
   if (mfbo_gp_fit(st->gp, &fit) != 0) return -1;
-  return update_means(st);
+  return mfbo_update_means(st);
 }
 
 /* Insertion sort of order[0, n) by key, ties by index: n is at most a few hundred. */
@@ -719,10 +562,6 @@ static int rank_records(mfbo_state *st, int *order, double *mean, int min_fideli
   return n;
 }
 
-/* The acquisition's reference: the lowest posterior mean of a measured configuration. */
-static double best_mean(const mfbo_state *st) {
-  return st->inc_rec >= 0 ? st->rec[st->inc_rec].mean : INFINITY;
-}
 
 static double acquisition(const mfbo_state *st, double mean, double var, double best,
                           int r, int fidelity) {
@@ -740,7 +579,7 @@ static double acquisition(const mfbo_state *st, double mean, double var, double 
 
 /* ---- ask / tell -------------------------------------------------------------------- */
 
-static int request(mfbo_state *st, mfbo_batch *batch, const int *cfg, int fidelity) {
+int mfbo_request(mfbo_state *st, mfbo_batch *batch, const int *cfg, int fidelity) {
   int r = record_of(st, cfg);
   if (r < 0) return -1;
   if (batch->n >= st->cap_pending) {
@@ -782,13 +621,13 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   if (rc == 0) {
     mfbo_space_default(st->space, cfg);
     if (mfbo_space_contains(st->space, cfg) && n > 0) {
-      rc = request(st, batch, cfg, fidelity);
-      encode_scaled(st, cfg, chosen + (size_t)k++ * dim);
+      rc = mfbo_request(st, batch, cfg, fidelity);
+      mfbo_encode_scaled(st, cfg, chosen + (size_t)k++ * dim);
     }
     size_t got = mfbo_space_sample_distinct(st->space, st->rng, pool, picks);
     for (size_t i = 0; i < got; i++) {
       mfbo_space_point(st->space, picks[i], cfg);
-      encode_scaled(st, cfg, px + i * dim);
+      mfbo_encode_scaled(st, cfg, px + i * dim);
       if (map_find(st, mfbo_space_code(st->space, cfg)) >= 0) picks[i] = UINT64_MAX;
     }
     while (batch->n < n && rc == 0) {
@@ -803,7 +642,7 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
       if (pick < 0) break;
       mfbo_space_point(st->space, picks[pick], cfg);
       picks[pick] = UINT64_MAX;
-      rc = request(st, batch, cfg, fidelity);
+      rc = mfbo_request(st, batch, cfg, fidelity);
       memcpy(chosen + (size_t)k++ * dim, px + (size_t)pick * dim, (size_t)dim * sizeof *px);
     }
   }
@@ -811,83 +650,10 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   return rc;
 }
 
-/* Feasibility (Gardner et al., ICML 2014: the acquisition times the probability that the
- * constraint holds): a second GP, over every configuration measured once, on +1 (it ran)
- * or -1 (it failed), with its own length scales, fitted on the main model's schedule; the
- * probability of feasibility at x is Phi(mean / sd) of its posterior. Its own length scales
- * matter: a kernel that only measures distance (tried first, a kernel-smoothed Beta estimate
- * with the time model's or a fixed length scale) could not tell that only two of four
- * parameters decide a failing corner, and the failures went up. */
-static int feasibility(mfbo_state *st, int n, const uint64_t *codes, double *p) {
-  double *x = malloc((size_t)n * st->dim * sizeof *x), *mu = malloc((size_t)n * sizeof *mu);
-  double *var = malloc((size_t)n * sizeof *var);
-  int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
-  int rc = x && mu && var && cfg ? 0 : -1;
-  if (rc == 0 && (!st->feas_fitted || st->feas_since_fit >= 1 + mfbo_gp_n(st->feas_gp) / 20)) {
-    mfbo_gp_fit_settings fit = st->set.fit;
-    fit.warm = st->feas_fitted++ % st->set.cold_every != 0;
-    rc = mfbo_gp_fit(st->feas_gp, &fit);
-    st->feas_since_fit = 0;
-  }
-  for (int i = 0; i < n && rc == 0; i++) {
-    mfbo_space_decode(st->space, codes[i], cfg);
-    encode_scaled(st, cfg, x + (size_t)i * st->dim);
-  }
-  if (rc == 0) rc = mfbo_gp_predict(st->feas_gp, n, x, mu, var);
-  for (int i = 0; i < n && rc == 0; i++) p[i] = gsl_cdf_ugaussian_P(mu[i] / sqrt(var[i] + 1e-12));
-  free(x), free(mu), free(var), free(cfg);
-  return rc;
-}
-
-typedef struct {
-  double a;
-  long i;
-} scored;
-
-static int cmp_scored(const void *pa, const void *pb) {
-  const scored *a = pa, *b = pb;
-  if (a->a != b->a) return a->a < b->a ? 1 : -1;
-  return (a->i > b->i) - (a->i < b->i);
-}
-
-/* The candidate maximising acquisition x feasibility, exactly but lazily: in decreasing
- * order of the acquisition (for lcb its optimistic improvement on the best mean), stopping
- * once no later one can win since feasibility <= 1. When none promises an improvement,
- * the first of the 32 best by acquisition that is more likely feasible than not (else
- * the most likely of them). -1 if out of memory. */
-static long pick_feasible(mfbo_state *st, long m, const double *acq) {
-  enum { BLOCK = 32 };
-  scored *sc = malloc((size_t)m * sizeof *sc);
-  if (!sc) return -1;
-  for (long i = 0; i < m; i++) sc[i] = (scored){acq[i], i};
-  qsort(sc, (size_t)m, sizeof *sc, cmp_scored);
-  double top = 0, p[BLOCK];
-  uint64_t codes[BLOCK];
-  long pick = -1;
-  int done = 0;
-  for (long k0 = 0; k0 < m && !done; k0 += BLOCK) {
-    int n = m - k0 < BLOCK ? (int)(m - k0) : BLOCK;
-    for (int i = 0; i < n; i++) codes[i] = st->cand_code[sc[k0 + i].i];
-    if (feasibility(st, n, codes, p) != 0) /* no feasibility model: every p = 1 */
-      for (int i = 0; i < n; i++) p[i] = 1;
-    for (int i = 0; i < n && !done; i++) {
-      done = sc[k0 + i].a <= top; /* no later candidate can win: feasibility <= 1 */
-      if (!done && sc[k0 + i].a * p[i] > top) top = sc[k0 + i].a * p[i], pick = sc[k0 + i].i;
-    }
-    if (pick < 0 && k0 == 0) { /* no improvement promised: the likeliest to run of the best */
-      int best = 0;
-      for (int i = 0; i < n && p[best] < 0.5; i++)
-        if (p[i] > p[best]) best = i;
-      pick = sc[best].i;
-    }
-  }
-  free(sc);
-  return pick;
-}
 
 /* The index of the candidate to measure among m (with their posterior), or -1. */
-static long pick_candidate(mfbo_state *st, long m, int fidelity) {
-  double best = best_mean(st), top = -INFINITY;
+long mfbo_pick_candidate(mfbo_state *st, long m, int fidelity) {
+  double best = mfbo_best_mean(st), top = -INFINITY;
   long pick = -1;
   int feasible = st->set.feasibility && st->n_failed > 0;
   double *acq = feasible ? malloc((size_t)m * sizeof *acq) : NULL;
@@ -898,17 +664,17 @@ static long pick_candidate(mfbo_state *st, long m, int fidelity) {
     if (acq) acq[i] = st->set.acquisition == MFBO_ACQ_LCB ? best + a : a;
     else if (a > top || pick < 0) top = a, pick = i; /* ties: the first, deterministic */
   }
-  if (acq) pick = pick_feasible(st, m, acq);
+  if (acq) pick = mfbo_pick_feasible(st, m, acq);
   free(acq);
   return pick;
 }
 
 /* Requests candidate `pick` at the fidelity; its record index, or -1 on failure. */
-static int request_candidate(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity) {
+int mfbo_request_candidate(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity) {
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
   if (!cfg) return -1;
   mfbo_space_decode(st->space, st->cand_code[pick], cfg);
-  int rc = request(st, batch, cfg, fidelity);
+  int rc = mfbo_request(st, batch, cfg, fidelity);
   free(cfg);
   return rc != 0 ? -1 : st->pending[batch->n - 1];
 }
@@ -917,15 +683,15 @@ static int request_candidate(mfbo_state *st, mfbo_batch *batch, long pick, int f
  * the best), or with local set only over the neighbours of the best and re-times. Leaves
  * the batch empty when no candidate is left. 0 or -1. */
 static int ask_acquisition(mfbo_state *st, mfbo_batch *batch, int fidelity, int local) {
-  if (refit_if_due(st) != 0) return -1;
+  if (mfbo_refit_if_due(st) != 0) return -1;
   int whole = !local && st->n_all;
-  long m = whole ? whole_space_candidates(st, fidelity)
-                 : pool_candidates(st, fidelity, local ? 0 : st->set.pool_size);
+  long m = whole ? mfbo_whole_space_candidates(st, fidelity)
+                 : mfbo_pool_candidates(st, fidelity, local ? 0 : st->set.pool_size);
   if (m <= 0) return (int)m;
   if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
     return -1;
-  long pick = pick_candidate(st, m, fidelity);
-  return pick < 0 || request_candidate(st, batch, pick, fidelity) < 0 ? -1 : 0;
+  long pick = mfbo_pick_candidate(st, m, fidelity);
+  return pick < 0 || mfbo_request_candidate(st, batch, pick, fidelity) < 0 ? -1 : 0;
 }
 
 /* The ultra stage: the best configurations by posterior mean among all measured (the
@@ -935,177 +701,18 @@ static int ask_ultra(mfbo_state *st, mfbo_batch *batch) {
   int *order = malloc((size_t)(st->n_rec + 1) * sizeof *order);
   double *mean = malloc((size_t)(st->n_rec + 1) * sizeof *mean);
   int rc = order && mean ? 0 : -1;
-  if (rc == 0 && refit_if_due(st) != 0) rc = -1;
+  if (rc == 0 && mfbo_refit_if_due(st) != 0) rc = -1;
   int fid = st->set.fidelity[STAGE_ULTRA], n = 0;
   if (rc == 0) n = rank_records(st, order, mean, 1);
   double limit = st->set.ultra_within > 0 && n > 0 ? mean[order[0]] + log(st->set.ultra_within)
                                                    : INFINITY;
   for (int i = 0; i < n && batch->n < st->set.n_picks[STAGE_ULTRA] && rc == 0; i++)
     if (st->rec[order[i]].requested_max < fid && (i == 0 || mean[order[i]] <= limit))
-      rc = request(st, batch, rec_cfg(st, order[i]), fid);
+      rc = mfbo_request(st, batch, mfbo_rec_cfg(st, order[i]), fid);
   free(order), free(mean);
   return rc;
 }
 
-/* ---- the trust region: the anytime phase after the stages ---------------------------- */
-/* After the stages mfbo keeps going (until the budget is spent; without a budget until
- * max_evals or stop_restarts collapses) with a trust region after TuRBO (Eriksson et al.,
- * NeurIPS 2019), made discrete: a box around the centre (the best configuration by
- * posterior mean found in this epoch), its side tr_len x the model's length scale over their
- * geometric mean on each coordinate, and for categorical parameters a Hamming radius; the
- * candidates are tr_candidates perturbations of the centre inside it (each parameter moved
- * with probability min(1, 20 / parameters), as TuRBO) plus the centre's neighbours, measured
- * at the low fidelity. tr_success successes in a row double the side, tr_failure failures
- * halve it; below tr_length_min it has collapsed and a new epoch starts at the global
- * acquisition's pick. Before every pick the incumbent is re-timed at the top fidelity if it
- * has not been: what the run returns is confirmed by the best evidence the run can buy. */
-
-static int is_cat_move(const mfbo_state *st, int j) {
-  const mfbo_param *p = &st->space->params[j];
-  return st->cat_param[j] || (p->kind == MFBO_PARAM_ENUM && !enum_is_numeric(p));
-}
-
-/* Moves parameter j of cfg within the box (half-widths h); 1 if it moved. */
-static int tr_move(mfbo_state *st, int j, const int *centre, const double *h, int *cfg,
-                   int *n_cat) {
-  int n = st->space->params[j].n_values;
-  if (is_cat_move(st, j)) {
-    int v = (int)gsl_rng_uniform_int(st->rng, (unsigned long)(n - 1));
-    cfg[j] = v >= centre[j] ? v + 1 : v;
-    (*n_cat)++;
-    return 1;
-  }
-  const double *vx = st->val_x + st->val_off[j];
-  double c = vx[centre[j]], hw = h[st->coord_of[j]];
-  int allowed = 0;
-  for (int v = 0; v < n; v++) allowed += v != centre[j] && fabs(vx[v] - c) <= hw;
-  if (allowed == 0) return 0;
-  int k = (int)gsl_rng_uniform_int(st->rng, (unsigned long)allowed);
-  for (int v = 0; v < n; v++)
-    if (v != centre[j] && fabs(vx[v] - c) <= hw && k-- == 0) cfg[j] = v;
-  return 1;
-}
-
-/* A random perturbation of the centre inside the trust region; 0 if it left it. */
-static int tr_perturb(mfbo_state *st, const int *centre, const double *h, int cat_radius,
-                      int *cfg) {
-  int np = st->n_params, movable = 0, moved = 0, n_cat = 0;
-  memcpy(cfg, centre, (size_t)np * sizeof *cfg);
-  for (int j = 0; j < np; j++) movable += st->space->params[j].n_values > 1;
-  if (movable == 0) return 0;
-  double prob = fmin(1.0, 20.0 / movable);
-  for (int j = 0; j < np; j++)
-    if (st->space->params[j].n_values > 1 && gsl_rng_uniform(st->rng) < prob)
-      moved += tr_move(st, j, centre, h, cfg, &n_cat);
-  if (!moved) {
-    int k = (int)gsl_rng_uniform_int(st->rng, (unsigned long)movable);
-    for (int j = 0; j < np; j++)
-      if (st->space->params[j].n_values > 1 && k-- == 0) moved = tr_move(st, j, centre, h, cfg, &n_cat);
-  }
-  return moved && n_cat <= cat_radius;
-}
-
-/* The centre's neighbours and tr_candidates perturbations inside the box, eligible at the
- * fidelity; how many, or -1. */
-static long tr_candidates(mfbo_state *st, int centre_rec, int fidelity) {
-  int dim = st->dim, np = st->n_params, n_cat = 0;
-  double theta[dim + 2], h[dim], lg = 0;
-  mfbo_gp_get_theta(st->gp, theta);
-  for (int k = 0; k < dim; k++) lg += theta[k] / dim;
-  for (int k = 0; k < dim; k++) h[k] = 0.5 * st->tr_len * exp(theta[k] - lg);
-  for (int j = 0; j < np; j++) n_cat += is_cat_move(st, j);
-  int cat_radius = (int)lround(st->tr_len / st->set.tr_len_max * n_cat);
-  if (cat_radius < 1) cat_radius = 1;
-  int max_nb = mfbo_space_max_neighbours(st->space);
-  int *nb = malloc((size_t)(max_nb > 0 ? max_nb : 1) * np * sizeof *nb);
-  int *cfg = malloc((size_t)np * sizeof *cfg);
-  mfbo_codeset seen;
-  mfbo_codeset_init(&seen);
-  long m = 0;
-  int rc = nb && cfg ? 0 : -1;
-  const int *centre = rec_cfg(st, centre_rec);
-  int n = rc == 0 ? mfbo_space_neighbours(st->space, centre, nb, max_nb) : 0;
-  for (int i = 0; i < n && rc >= 0; i++)
-    rc = pool_add(st, nb + (size_t)i * np, fidelity, &seen, &m);
-  for (int i = 0; i < st->set.tr_cands && rc >= 0; i++)
-    if (tr_perturb(st, centre, h, cat_radius, cfg)) rc = pool_add(st, cfg, fidelity, &seen, &m);
-  mfbo_codeset_free(&seen);
-  free(nb), free(cfg);
-  return rc < 0 ? -1 : m;
-}
-
-/* The best record by posterior mean of the current epoch, or -1. */
-static int tr_centre(const mfbo_state *st) {
-  int best = -1;
-  for (int r = 0; r < st->n_rec; r++) {
-    const mfbo_record *c = &st->rec[r];
-    if (c->epoch == st->tr_epoch && c->has_mean && !c->failed &&
-        (best < 0 || c->mean < st->rec[best].mean))
-      best = r;
-  }
-  return best;
-}
-
-/* Success or failure of the last pick (did the epoch's best mean improve?), and the
- * box's new side. */
-static void tr_account(mfbo_state *st, int centre) {
-  double now = centre >= 0 ? st->rec[centre].mean : INFINITY;
-  if (st->tr_pending) {
-    int fail_tol = st->set.tr_fail_tol;
-    if (fail_tol == 0) fail_tol = st->n_params > 4 ? st->n_params : 4;
-    if (now < st->tr_best - 1e-3) st->tr_succ++, st->tr_fail = 0;
-    else st->tr_fail++, st->tr_succ = 0;
-    if (st->tr_succ >= st->set.tr_succ_tol)
-      st->tr_len = fmin(2 * st->tr_len, st->set.tr_len_max), st->tr_succ = 0;
-    if (st->tr_fail >= fail_tol) st->tr_len /= 2, st->tr_fail = 0;
-  }
-  st->tr_pending = 0;
-  st->tr_best = now;
-}
-
-static int tr_request(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity) {
-  int r = request_candidate(st, batch, pick, fidelity);
-  if (r < 0) return -1;
-  st->rec[r].epoch = st->tr_epoch;
-  st->tr_pending = 1;
-  return 0;
-}
-
-/* The trust region collapsed (or has nothing left): a new epoch at the global
- * acquisition's pick, unless this was the last one allowed without a budget. */
-static int tr_restart(mfbo_state *st, mfbo_batch *batch, int fidelity) {
-  st->tr_restarts++;
-  if (!st->has_budget && st->tr_restarts >= st->set.stop_restarts) return 0;
-  st->tr_epoch++;
-  st->tr_len = st->set.tr_len_init;
-  st->tr_succ = st->tr_fail = st->tr_pending = 0;
-  st->tr_best = INFINITY;
-  int whole = st->n_all > 0;
-  long m = whole ? whole_space_candidates(st, fidelity)
-                 : pool_candidates(st, fidelity, st->set.pool_size);
-  if (m <= 0) return (int)m;
-  if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
-    return -1;
-  long pick = pick_candidate(st, m, fidelity);
-  return pick < 0 ? -1 : tr_request(st, batch, pick, fidelity);
-}
-
-static int ask_trust_region(mfbo_state *st, mfbo_batch *batch) {
-  if (refit_if_due(st) != 0) return -1;
-  int inc = st->inc_rec, fidelity = st->set.fidelity[STAGE_LOW], c = contender(st);
-  if (inc >= 0 && st->rec[inc].requested_max < st->top_fidelity) c = inc;
-  if (c >= 0) return request(st, batch, rec_cfg(st, c), st->top_fidelity);
-  if (!st->has_budget && st->set.max_evals > 0 && st->n_told >= st->set.max_evals) return 0;
-  int centre = tr_centre(st);
-  tr_account(st, centre);
-  if (centre < 0 || st->tr_len < st->set.tr_len_min) return tr_restart(st, batch, fidelity);
-  long m = tr_candidates(st, centre, fidelity);
-  if (m < 0) return -1;
-  if (m == 0) return tr_restart(st, batch, fidelity);
-  if (mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0) return -1;
-  long pick = pick_candidate(st, m, fidelity);
-  return pick < 0 ? -1 : tr_request(st, batch, pick, fidelity);
-}
 
 static int mfbo_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   mfbo_state *st = vstate;
@@ -1131,7 +738,7 @@ static int mfbo_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
     }
   }
   if (st->stage == STAGE_TR && batch->n == 0 && rc == 0 && st->set.trust_region)
-    rc = ask_trust_region(st, batch);
+    rc = mfbo_ask_trust_region(st, batch);
   if (rc != 0) mfbo_error_set(err, 0, "out of memory or model failure");
   return rc;
 }
@@ -1164,7 +771,7 @@ static void mfbo_tell(void *vstate, const mfbo_batch *batch, int i) {
   if (!ran) {
     st->n_failed += !rec->failed;
     rec->failed = 1; /* never proposed again, never in the model */
-    if (r == st->inc_rec) update_means(st);
+    if (r == st->inc_rec) mfbo_update_means(st);
     return;
   }
   st->n_ok += rec->best_fidelity == 0;
@@ -1177,31 +784,9 @@ static void mfbo_tell(void *vstate, const mfbo_batch *batch, int i) {
     return;
   st->row_rec[n] = r;
   st->n_told_since_fit++;
-  update_means(st);
+  mfbo_update_means(st);
 }
 
-/* incumbent = mean: the lowest posterior mean among the measured configurations (the
- * evidence of every fidelity, weighed by the model); top_fidelity (seed_pr): the fastest
- * configuration measured at the highest fidelity measured so far. */
-static int mfbo_incumbent(const void *vstate, int *cfg) {
-  const mfbo_state *st = vstate;
-  int best = st->set.incumbent_mean ? st->inc_rec : -1;
-  if (st->set.incumbent_mean) {
-    if (best < 0) return 0;
-    memcpy(cfg, rec_cfg(st, best), (size_t)st->n_params * sizeof *cfg);
-    return 1;
-  }
-  for (int r = 0; r < st->n_rec; r++) {
-    const mfbo_record *c = &st->rec[r];
-    if (c->best_fidelity == 0) continue;
-    if (best < 0 || c->best_fidelity > st->rec[best].best_fidelity ||
-        (c->best_fidelity == st->rec[best].best_fidelity && c->ms_at_best < st->rec[best].ms_at_best))
-      best = r;
-  }
-  if (best < 0) return 0;
-  memcpy(cfg, rec_cfg(st, best), (size_t)st->n_params * sizeof *cfg);
-  return 1;
-}
 
 const mfbo_searcher_type mfbo_searcher_mfbo = {
     .name = "mfbo",
@@ -1210,7 +795,7 @@ const mfbo_searcher_type mfbo_searcher_mfbo = {
     .init = mfbo_init,
     .ask = mfbo_ask,
     .tell = mfbo_tell,
-    .incumbent = mfbo_incumbent,
+    .incumbent = mfbo_incumbent_of,
     .set_budget = mfbo_set_budget,
     .free = mfbo_free,
 };

@@ -22,6 +22,7 @@
  * The searcher never calls the benchmark: it asks for batches and is told results. */
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,17 +54,18 @@ typedef struct {
 } pattern_copy;
 
 typedef struct {
+  mfbo_population pop; /* first: the population's tell and incumbent are the type's */
   const mfbo_space *space;
   gsl_rng *rng;
   int initial_population, n_copies, max_generations;
   double min_improvement_delta;
-  mfbo_population pop;
   pattern_phase phase;
   int generation;
   int_list population;  /* the members Helion's self.population holds */
   pattern_copy *copies;
   int *neighbours;      /* scratch: mfbo_pattern_max_neighbours configurations */
 } pattern_state;
+_Static_assert(offsetof(pattern_state, pop) == 0, "the state begins with its population");
 
 /* ---------------------------------------------------------------- neighbourhood */
 
@@ -331,16 +333,6 @@ static int pattern_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   return 0;
 }
 
-static void pattern_tell(void *vstate, const mfbo_batch *batch, int i) {
-  pattern_state *st = vstate;
-  mfbo_pop_tell(&st->pop, batch, i);
-}
-
-static int pattern_incumbent(const void *vstate, int *cfg) {
-  const pattern_state *st = vstate;
-  return mfbo_pop_incumbent_cfg(&st->pop, cfg);
-}
-
 static void pattern_free(void *vstate) {
   pattern_state *st = vstate;
   if (st->copies)
@@ -358,7 +350,7 @@ const mfbo_searcher_type mfbo_searcher_pattern = {
     .state_size = sizeof(pattern_state),
     .init = pattern_init,
     .ask = pattern_ask,
-    .tell = pattern_tell,
-    .incumbent = pattern_incumbent,
+    .tell = mfbo_pop_searcher_tell,
+    .incumbent = mfbo_pop_searcher_incumbent,
     .free = pattern_free,
 };

@@ -276,3 +276,11 @@ int mfbo_pop_request_final(mfbo_population *p, mfbo_batch *batch) {
   free(r);
   return rc == 0 ? (n >= 2 ? n : 0) : -1;
 }
+
+void mfbo_pop_searcher_tell(void *state, const mfbo_batch *batch, int i) {
+  mfbo_pop_tell((mfbo_population *)state, batch, i);
+}
+
+int mfbo_pop_searcher_incumbent(const void *state, int *cfg) {
+  return mfbo_pop_incumbent_cfg((const mfbo_population *)state, cfg);
+}

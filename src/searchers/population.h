@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
-#include "mfbo/codeset.h"
+#include "core/codeset.h"
 #include "mfbo/searcher.h"
 
 /* The settings every population-based searcher reads (same keys, same meaning). */
@@ -106,5 +106,10 @@ int mfbo_pop_request_final(mfbo_population *p, mfbo_batch *batch);
 int mfbo_pop_incumbent(const mfbo_population *p);
 /* The searcher's incumbent callback on top of mfbo_pop_incumbent. */
 int mfbo_pop_incumbent_cfg(const mfbo_population *p, int *cfg);
+/* The .tell and .incumbent of a searcher type whose state begins with its population (its
+ * first member, checked with a _Static_assert on offsetof): mfbo_pop_tell and
+ * mfbo_pop_incumbent_cfg on it. */
+void mfbo_pop_searcher_tell(void *state, const mfbo_batch *batch, int i);
+int mfbo_pop_searcher_incumbent(const void *state, int *cfg);
 
 #endif

@@ -5,6 +5,7 @@
  * re-timed at final_fidelity (50) and the fastest of that re-time is returned
  * (population.c, as for pattern and de). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +13,14 @@
 #include "population.h"
 
 typedef struct {
+  mfbo_population pop; /* first (its tell and incumbent are the type's): every configuration
+                        * drawn; its incumbent is the fastest */
   const mfbo_space *space;
   gsl_rng *rng;
   long count;
   int asked;
-  mfbo_population pop; /* every configuration drawn; its incumbent is the fastest */
 } random_state;
+_Static_assert(offsetof(random_state, pop) == 0, "the state begins with its population");
 
 static int random_init(void *vstate, const mfbo_space *space, mfbo_settings *settings,
                        gsl_rng *rng, mfbo_error *err) {
@@ -66,16 +69,6 @@ static int random_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
   return rc;
 }
 
-static void random_tell(void *vstate, const mfbo_batch *batch, int i) {
-  random_state *st = vstate;
-  mfbo_pop_tell(&st->pop, batch, i);
-}
-
-static int random_incumbent(const void *vstate, int *cfg) {
-  const random_state *st = vstate;
-  return mfbo_pop_incumbent_cfg(&st->pop, cfg);
-}
-
 static void random_free(void *vstate) {
   random_state *st = vstate;
   mfbo_pop_free(&st->pop);
@@ -97,8 +90,8 @@ const mfbo_searcher_type mfbo_searcher_random = {
     .state_size = sizeof(random_state),
     .init = random_init,
     .ask = random_ask,
-    .tell = random_tell,
-    .incumbent = random_incumbent,
+    .tell = mfbo_pop_searcher_tell,
+    .incumbent = mfbo_pop_searcher_incumbent,
     .free = random_free,
     .max_evals = random_max_evals,
 };

@@ -19,7 +19,7 @@
 #define _DEFAULT_SOURCE /* flock() */
 #include "journal.h"
 
-#include "mfbo/path.h"
+#include "core/path.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "mfbo/clock.h" /* mfbo_now_s */
+#include "core/clock.h" /* mfbo_now_s */
 
 typedef struct {
   FILE *out;          /* NULL = quiet */

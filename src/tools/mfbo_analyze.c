@@ -12,7 +12,7 @@
 
 #include "analysis.h"
 #include "plot.h"
-#include "mfbo/version.h"
+#include "core/version.h"
 #include "results.h"
 #include "summary.h"
 

@@ -10,10 +10,10 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "mfbo/version.h"
+#include "core/version.h"
 #include "mfbo/benchmark.h"
 #include "mfbo/job.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 #define SAMPLE_SIZE 100000 /* configurations drawn when a space is too large to list */
 

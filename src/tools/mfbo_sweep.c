@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mfbo/version.h"
+#include "core/version.h"
 #include "mfbo/job.h"
 #include "optimum.h"
 #include "scheduler.h"

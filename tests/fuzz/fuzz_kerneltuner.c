@@ -11,7 +11,7 @@
 
 #include "fuzz.h"
 #include "mfbo/benchmark.h"
-#include "mfbo/stream.h"
+#include "core/stream.h"
 
 static void write_gzip(const char *path, const uint8_t *data, size_t size) {
   gzFile f = gzopen(path, "wb");

@@ -52,7 +52,15 @@ done
 for f in share/mfbo/adapters/optuna_tpe.py share/mfbo/adapters/random_template.py; do
   check "installed, executable: $f" "[ -x $prefix/$f ]"
 done
-check "private headers stay private" "[ ! -e $prefix/include/mfbo/codeset.h ] && [ -z \"\$(ls $prefix/include | grep -v '^mfbo\$')\" ]"
+# The installed headers are the API and only the API (CMakeLists.txt), and each compiles on
+# its own against the installed headers alone.
+api="benchmark.h error.h job.h plugin.h run.h searcher.h settings.h space.h"
+check "installed headers: exactly the API" \
+  "[ \"\$(ls $prefix/include/mfbo | tr '\\n' ' ')\" = \"$api \" ] && [ -z \"\$(ls $prefix/include | grep -v '^mfbo\$')\" ]"
+for h in $api; do
+  check "compiles alone: mfbo/$h" \
+    "echo '#include <mfbo/$h>' | cc -std=c11 -fsyntax-only -Werror -I$prefix/include \$(pkg-config --cflags gsl) -x c -"
+done
 check "--version" "$prefix/bin/mfbo-sweep --version >/dev/null"
 
 # The man pages render, without warnings.

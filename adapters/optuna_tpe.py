@@ -33,10 +33,7 @@ import json
 import math
 import sys
 
-PROTOCOL = sys.stdout  # stdout is the protocol; everything else goes to stderr
-sys.stdout = sys.stderr
-
-import optuna  # noqa: E402  (after stdout is moved away)
+PROTOCOL = sys.stdout  # stdout is the protocol; everything else goes to stderr (main)
 
 
 def send(msg):
@@ -52,16 +49,35 @@ def receive():
     return msg
 
 
+def count(least):
+    """An argparse type: an integer >= least."""
+    def parse(text):
+        if not text.isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer >= {least}")
+        return int(text)
+    return parse
+
+
+def fidelity_option(text):
+    if text in ("max", "min"):
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not max, min or a number >= 1")
+    return int(text)
+
+
 def options(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--fidelity", default="max",
-                    help="max (default), min, or a number of repetitions in the range")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fidelity", default="max", type=fidelity_option,
+                    help="max (default), min, or a number of repetitions (clamped to the "
+                         "range the runner sends)")
     ap.add_argument("--ordered", action="store_true",
                     help="power-of-two and integer parameters as ordered integers")
-    ap.add_argument("--n-startup-trials", type=int, default=10,
+    ap.add_argument("--n-startup-trials", type=count(0), default=10,
                     help="TPE's random start-up trials (Optuna's default: 10)")
     ap.add_argument("--multivariate", action="store_true", help="multivariate TPE")
-    ap.add_argument("--n-trials", type=int, default=1000,
+    ap.add_argument("--n-trials", type=count(1), default=1000,
                     help="the most Optuna trials (default 1000)")
     return ap.parse_args(argv)
 
@@ -79,7 +95,12 @@ def suggest(trial, params, ordered):
 
 
 def main():
-    opt = options(sys.argv[1:])
+    opt = options(sys.argv[1:])  # --help on stdout: mfbo-sweep never passes it
+    sys.stdout = sys.stderr      # from here on, stdout is the protocol only (PROTOCOL)
+    try:
+        import optuna
+    except ImportError as e:
+        sys.exit(f"optuna_tpe.py: cannot import optuna ({e}; Debian: python3-optuna)")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     start = receive()
     params = start["space"]["params"]
@@ -87,7 +108,7 @@ def main():
     members = None if members is None else set(tuple(row) for row in members)
     lo, hi = start["fidelity"]["min"], start["fidelity"]["max"]
     fidelity = {"max": hi, "min": lo}.get(opt.fidelity)
-    fidelity = max(lo, min(hi, int(opt.fidelity))) if fidelity is None else fidelity
+    fidelity = max(lo, min(hi, opt.fidelity)) if fidelity is None else fidelity
     evals = start["budget"]["evals"] or math.inf
     sampler = optuna.samplers.TPESampler(seed=start["seed"], multivariate=opt.multivariate,
                                          n_startup_trials=opt.n_startup_trials)

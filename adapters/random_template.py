@@ -10,6 +10,7 @@ Job:  [algorithm mine]
       type = external
       command = ../adapters/random_template.py     ; relative to the job file
 """
+import argparse
 import json
 import random
 import sys
@@ -39,6 +40,9 @@ def propose(rng, space):
 
 
 def main():
+    # no options (add yours here): --help, and an unknown option is refused with exit 2
+    argparse.ArgumentParser(description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     start = receive()
     rng = random.Random(start["seed"])  # same seed, same run
     fidelity = start["fidelity"]["min"]

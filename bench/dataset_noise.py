@@ -6,12 +6,12 @@ variation of the recorded repetitions and the median kurtosis (3 for normal nois
 repetitions; the median compile time (s) and the standard deviation of its log; the median
 per-repetition overhead ((benchmark_time - sum(times)) / reps, ms). Standard library only.
 Usage: python3 bench/dataset_noise.py [DATASETS_DIR]   (default data)"""
+import argparse
 import gzip
 import json
 import math
 import os
 import statistics as st
-import sys
 
 FILES = ["convolution_milo_A100.json.gz", "dedispersion_milo_MI250X.json.gz",
          "pnpoly_RTX3090.json.gz"]
@@ -22,10 +22,29 @@ def kurtosis(x):
     return sum(((v - m) / sd) ** 4 for v in x) / len(x) if sd > 0 else float("nan")
 
 
+class BadInput(Exception):
+    """An input that cannot be read; the message names it."""
+
+
 def describe(path):
+    """The row of one dataset, or BadInput: its file is missing, not gzip'd JSON, or not a
+    Kernel Tuner cache with valid entries."""
+    if not os.path.exists(path):
+        raise BadInput(f"{path}: no such file")
+    try:
+        return numbers(path)
+    except (OSError, EOFError, ValueError) as e:  # gzip, JSON, UTF-8, statistics
+        raise BadInput(f"{path}: not a gzip'd Kernel Tuner cache ({e})") from None
+    except (KeyError, TypeError, AttributeError, ZeroDivisionError) as e:
+        raise BadInput(f"{path}: not a Kernel Tuner cache ({type(e).__name__}: {e})") from None
+
+
+def numbers(path):
     with gzip.open(path, "rt") as f:
         cache = json.load(f)["cache"]
     valid = [e for e in cache.values() if not isinstance(e["time"], str) and e.get("times")]
+    if not valid:
+        raise BadInput(f"{path}: no valid entry with times: nothing to describe")
     cv = [st.pstdev(e["times"]) / st.fmean(e["times"]) for e in valid]
     kurt = [k for k in (kurtosis(e["times"]) for e in valid) if not math.isnan(k)]
     compile_s = [e.get("compile_time", 0) / 1000 for e in cache.values()]
@@ -36,11 +55,21 @@ def describe(path):
 
 
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "data"
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder", metavar="DATASETS_DIR", nargs="?", default="data",
+                    help="holds " + ", ".join(FILES) + " (default data)")
+    folder = ap.parse_args().folder
+    try:  # everything read before anything is printed
+        if not os.path.isdir(folder):
+            raise BadInput(f"{folder}: " + ("not a directory" if os.path.exists(folder) else
+                                            "no such directory"))
+        rows = [(name, describe(os.path.join(folder, name))) for name in FILES]
+    except BadInput as e:
+        ap.exit(2, f"{ap.prog}: {e}\n")
     print(f"{'dataset':34} {'failed':>7} {'rep_cv':>7} {'rep_kurt':>8} {'compile_s':>9} "
           f"{'log_sd':>6} {'ovh_ms':>6}")
-    for name in FILES:
-        failed, cv, kurt, comp, log_sd, ovh = describe(os.path.join(folder, name))
+    for name, (failed, cv, kurt, comp, log_sd, ovh) in rows:
         print(f"{name:34} {100 * failed:6.2f}% {100 * cv:6.2f}% {kurt:8.1f} {comp:9.3f} "
               f"{log_sd:6.2f} {ovh:6.3f}")
 

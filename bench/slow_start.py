@@ -4,15 +4,29 @@ START_S seconds first (argv[1]: a stand-in for `import torch` and a CUDA context
 "times" a configuration by sleeping 10 ms a repetition. Run by the `command` benchmark
 (MFBO_REPS in its environment) it prints time_ms=... lines and exits; run by the `worker`
 benchmark it speaks the worker protocol (docs/live.md)."""
+import argparse
 import json
+import math
 import os
 import sys
 import time
 
-if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
-    print(__doc__)
-    sys.exit(0)
-time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0)
+
+def seconds(text):
+    try:
+        s = float(text)
+    except ValueError:
+        s = math.nan
+    if not 0 <= s < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
+    return s
+
+
+ap = argparse.ArgumentParser(description=__doc__,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("start_s", metavar="START_S", nargs="?", type=seconds, default=1.0,
+                help="seconds of start-up (default 1)")
+time.sleep(ap.parse_args().start_s)
 
 
 def measure(reps):

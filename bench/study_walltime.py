@@ -9,18 +9,43 @@ on the rank that ran it; docs/results-format.md) and prints, per file and algori
 s, and the median wall time per evaluation in us. Wall times depend on the machine and on
 its load; the root attribute mpi_ranks says how many ranks shared it. h5py + pandas only.
 """
+import argparse
 import os
-import sys
 
 import h5py
 import pandas as pd
 
+FIELDS = {"runs": ["task_id", "algorithm", "n_evals"], "timing": ["task_id", "wall_s"]}
+
+
+class BadInput(Exception):
+    """A file that cannot be read as a results file; the message names it."""
+
+
+def read(path):
+    """/runs and /timing (the FIELDS) as DataFrames and the rank count, or BadInput."""
+    if not os.path.exists(path):
+        raise BadInput(f"{path}: no such file")
+    try:
+        with h5py.File(path, "r") as f:
+            out = []
+            for name, fields in FIELDS.items():
+                d = f.get(name)
+                if not isinstance(d, h5py.Dataset):
+                    raise BadInput(f"{path}: no /{name} dataset: not an mfbo-sweep results file")
+                missing = [c for c in fields if c not in (d.dtype.names or ())]
+                if missing:
+                    raise BadInput(f"{path}: /{name} has no field {missing[0]}: "
+                                   "not an mfbo-sweep results file")
+                out.append(pd.DataFrame(d.fields(fields)[:]))
+            ranks = int(f.attrs.get("mpi_ranks", 0))
+    except OSError:
+        raise BadInput(f"{path}: not an HDF5 file (or a damaged one)") from None
+    return out[0], out[1], ranks
+
 
 def table(path):
-    with h5py.File(path, "r") as f:
-        runs = pd.DataFrame(f["runs"].fields(["task_id", "algorithm", "n_evals"])[:])
-        timing = pd.DataFrame(f["timing"].fields(["task_id", "wall_s"])[:])
-        ranks = int(f.attrs.get("mpi_ranks", 0))
+    runs, timing, ranks = read(path)
     runs["algorithm"] = runs["algorithm"].str.decode("utf-8").str.rstrip("\x00")
     d = runs.merge(timing, on="task_id")
     d["us_per_eval"] = 1e6 * d["wall_s"] / d["n_evals"].clip(lower=1)
@@ -40,18 +65,25 @@ def fmt(x):
     return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
 
 
-def main(argv):
-    markdown = "--markdown" in argv
-    files = [a for a in argv if a != "--markdown"]
-    if not files:
-        sys.exit(__doc__)
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--markdown", action="store_true",
+                    help="one markdown table of every file (docs/results.md)")
+    ap.add_argument("files", metavar="FILE.h5", nargs="+", help="results files of mfbo-sweep")
+    opt = ap.parse_args()
+    markdown, files = opt.markdown, opt.files
+    try:  # every file read before anything is printed
+        tables = {path: table(path) for path in files}
+    except BadInput as e:
+        ap.exit(2, f"{ap.prog}: {e}\n")
     cols = ["tasks", "median_ms", "mean_ms", "max_ms", "total_s", "us_per_eval"]
     heads = ["tasks", "median ms/task", "mean ms/task", "max ms/task", "total s", "median us/eval"]
     if markdown:
         print("| results file | ranks | algorithm | " + " | ".join(heads) + " |")
         print("|---|---|---|" + "---|" * len(heads))
     for path in files:
-        t, ranks = table(path)
+        t, ranks = tables[path]
         name = os.path.basename(path)
         if markdown:
             for alg, row in t.iterrows():
@@ -68,4 +100,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

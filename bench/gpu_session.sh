@@ -7,9 +7,8 @@
 #   bash bench/gpu_session.sh study  BUNDLE OUT KERNEL BUDGET_S SEEDS
 #                                                 the live study of one kernel: mfbo, pattern,
 #                                                 de and random, one rank, budget_cost_s =
-#                                                 BUDGET_S, seeds SEEDS; then each run's
-#                                                 returned configuration, the recorded best and
-#                                                 torch's own re-measured side by side
+#                                                 BUDGET_S, seeds SEEDS (the side-by-side
+#                                                 re-measurement is not written yet)
 #
 # BUNDLE is what bench/device_bundle.sh made here (mfbo-sweep and the libraries the machine
 # lacks); OUT is where the files go (the results files, logs, the environment). Every step
@@ -53,8 +52,8 @@ study)
   start=$(date +%s)
   "$sweep" "$job" -o "$out/live-$kernel.h5" --seeds "$seeds" 2>&1 | tail -25
   echo "study $kernel: sweep $(( $(date +%s) - start )) s"
-  python3 "$root/bench/gpu_remeasure.py" "$kernel" "$out/live-$kernel.h5" \
-    "$root/data/triton_${kernel}_H100.json.gz" --reps 100 | tee "$out/remeasure-$kernel.txt"
+  # Not written yet: bench/gpu_remeasure.py (each run's returned configuration, the
+  # recorded best and torch's own re-measured side by side, docs/live.md).
   ;;
 *) echo "gpu_session.sh: unknown step '$step' (record, study)" >&2; exit 2 ;;
 esac

@@ -425,6 +425,7 @@ static int surrogate_select(lfbo_state *st, int n, int k, int *out) {
       double score = r > 0 ? proba[i] - st->similarity_penalty * sim[i] / r : proba[i];
       if (best < 0 || score > best_score) best = i, best_score = score;
     }
+    if (best < 0) break; /* fewer candidates than picks */
     taken[best] = 1;
     out[r] = best;
     for (int i = 0; i < n; i++) {

@@ -9,6 +9,9 @@ simulated study can run on that GPU's ground truth (`[benchmark] type = kerneltu
    context on the GPU, one shared Triton cache): the first launch's wall time, compile
    included, is the entry's `compile_time`; a configuration that does not compile or launch
    is a `CompilationFailedConfig`, a wrong result (against torch) a `RuntimeFailedConfig`.
+   The phase has a budget (--compile-budget-s): a configuration still compiling when it is
+   spent (a few take minutes) is recorded as a `CompilationFailedConfig` whose `error` says
+   so, as a live run's `timeout_s` would make it invalid.
 2. Then times each valid one in this process alone on the GPU, as the worker does
    (mfbo_triton.Timer: warm-up, L2 flushed, CUDA events): `times` (--reps of them), `time`
    (their mean, as Kernel Tuner writes), `benchmark_time` (the wall time of that timing).
@@ -94,6 +97,7 @@ def provenance(args, torch_ms):
             "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "script": "bench/gpu_record.py", "command": " ".join(sys.argv), "commit": commit,
             "reps": args.reps, "jobs": args.jobs, "torch_ms_median": torch_ms,
+            "compile_budget_s": args.compile_budget_s,
             "compile_time_note": "first launch with compile and check, %d compiling in "
             "parallel" % args.jobs}
 
@@ -106,6 +110,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="compiling processes")
     parser.add_argument("--commit", help="the commit to record (default: git rev-parse HEAD)")
     parser.add_argument("--limit", type=int, help="only the first N configurations (a try)")
+    parser.add_argument("--compile-budget-s", type=float, default=600.0,
+                        help="wall time of the compile phase (600 s); configurations not "
+                        "compiled by then are recorded as failed")
     args = parser.parse_args()
     kernel_class = load_kernel(args.kernel)
     import torch
@@ -121,17 +128,29 @@ def main():
     compiled = {}
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(args.jobs, _pool_init, (args.kernel, cache_dir)) as pool:
-        for i, (cfg, ms, error) in enumerate(pool.imap_unordered(_pool_compile, configs)):
+        results = pool.imap_unordered(_pool_compile, configs)
+        for i in range(len(configs)):
+            left_s = args.compile_budget_s - (time.perf_counter() - start)
+            try:
+                cfg, ms, error = results.next(timeout=max(left_s, 0.001))
+            except multiprocessing.TimeoutError:
+                pool.terminate()
+                break
             compiled[tuple(cfg[n] for n in names)] = (ms, error)
             if (i + 1) % 100 == 0 or i + 1 == len(configs):
                 print("gpu_record.py: %s: compiled %d/%d (%.0f s)" % (
                     args.kernel, i + 1, len(configs), time.perf_counter() - start),
                     file=sys.stderr, flush=True)
+    late = "not compiled within the recording's compile budget (%g s)" % args.compile_budget_s
+    n_late = sum(tuple(c[n] for n in names) not in compiled for c in configs)
+    if n_late:
+        print("gpu_record.py: %s: %d configurations %s" % (args.kernel, n_late, late),
+              file=sys.stderr, flush=True)
     bench = mfbo_triton.Bench(kernel_class, cache_dir=cache_dir)
     cache = {}
     for i, cfg in enumerate(configs):
         key = tuple(cfg[n] for n in names)
-        compile_ms, error = compiled[key]
+        compile_ms, error = compiled.get(key, (args.compile_budget_s * 1000.0, late))
         entry = dict(cfg, compile_time=compile_ms, verification_time=0, framework_time=0,
                      strategy_time=0)
         if error is None:

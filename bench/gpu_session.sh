@@ -2,19 +2,26 @@
 # gpu_session.sh: the GPU work of docs/live.md, one step per call of a lent GPU machine
 # (30 minutes a session, 10 a command), run from the repository root there:
 #
-#   bash bench/gpu_session.sh record BUNDLE OUT   the three landscapes (bench/gpu_record.py),
-#                                                 the worker's saving (bench/gpu/saves-*.ini)
-#   bash bench/gpu_session.sh study  BUNDLE OUT KERNEL BUDGET_S SEEDS
-#                                                 the live study of one kernel: mfbo, pattern,
-#                                                 de and random, one rank, budget_cost_s =
-#                                                 BUDGET_S, seeds SEEDS (the side-by-side
-#                                                 re-measurement is not written yet)
+#   bash bench/gpu_session.sh record BUNDLE OUT [KERNEL...]
+#        record landscapes (bench/gpu_record.py; default: matmul softmax attention), the
+#        compile phase limited to COMPILE_BUDGET_S seconds (default 600)
+#   bash bench/gpu_session.sh saves BUNDLE OUT
+#        what the worker saves: 8 matmul configurations as a `command` and as a `worker`
+#   bash bench/gpu_session.sh study BUNDLE OUT KERNEL SEEDS BUDGET_S ALGORITHM...
+#        live runs of KERNEL's job (examples/live-gpu/KERNEL-worker.ini) on one rank: for
+#        each seed of SEEDS ("1 2 3"), each ALGORITHM (a label of that job, or pattern-quick:
+#        pattern at Helion's quick preset) one sweep, budget_cost_s = BUDGET_S (0: none, the
+#        searcher stops by itself), into OUT/live-KERNEL-ALGORITHM-sSEED.h5. No new run
+#        starts after STOP_S seconds (default 500), so that a call ends inside its 10 minutes.
+#   bash bench/gpu_session.sh remeasure BUNDLE OUT KERNEL
+#        bench/gpu_remeasure.py on OUT/live-KERNEL-*.h5 -> OUT/remeasure-KERNEL.json
 #
 # BUNDLE is what bench/device_bundle.sh made here (mfbo-sweep and the libraries the machine
-# lacks); OUT is where the files go (the results files, logs, the environment). Every step
-# writes OUT/env.txt: GPU, driver, CUDA, torch and Triton versions.
+# lacks); OUT is where the files go (results files, logs, the environment). Every step
+# writes OUT/env.txt: GPU, driver, CUDA, torch and Triton versions. bench/gpu_study.sh makes
+# docs/live.md's study table from what the steps bring back.
 set -euo pipefail
-step=${1:?usage: bash bench/gpu_session.sh record|study BUNDLE OUT ...}
+step=${1:?usage: bash bench/gpu_session.sh record|saves|study|remeasure BUNDLE OUT ...}
 bundle=$(cd "${2:?BUNDLE}" && pwd); out=${3:?OUT}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"; out=$(cd "$out" && pwd)
@@ -27,12 +34,26 @@ sweep=$bundle/bin/mfbo-sweep
 } >"$out/env.txt" 2>&1
 cat "$out/env.txt"
 
+# study_job KERNEL ALGORITHM BUDGET_S: the job of one live study run, on stdout
+study_job() {
+  local job=$root/examples/live-gpu/$1-worker.ini
+  sed -n '/^\[algorithm /q;p' "$job" | sed "s/^budget_cost_s = .*/budget_cost_s = $3/"
+  case $2 in
+    pattern-quick) printf '[algorithm pattern-quick]\ntype = pattern\npreset = quick\n' ;;
+    *) sed -n "/^\[algorithm $2\]/,/^\$/p" "$job" ;;
+  esac
+}
+
 case $step in
 record)
-  for k in matmul softmax attention; do
+  shift 3
+  for k in ${@:-matmul softmax attention}; do
     python3 "$root/bench/gpu_record.py" "$k" -o "$out/triton_${k}_H100.json.gz" \
-      --commit "${MFBO_COMMIT:-unknown}" 2>&1 | tee "$out/record-$k.log" | grep -v compiled
+      --compile-budget-s "${COMPILE_BUDGET_S:-600}" --commit "${MFBO_COMMIT:-unknown}" 2>&1 |
+      tee "$out/record-$k.log" | grep -v compiled
   done
+  ;;
+saves)
   for b in command worker; do
     "$sweep" "$root/bench/gpu/saves-$b.ini" -o "$out/saves-$b.h5" --quiet
   done
@@ -46,14 +67,27 @@ for b in ("command", "worker"):
 EOF
   ;;
 study)
-  kernel=${4:?KERNEL}; budget=${5:?BUDGET_S}; seeds=${6:?SEEDS}
-  job=$root/examples/live-gpu/$kernel-worker.ini
-  sed -i "s/^budget_cost_s = .*/budget_cost_s = $budget/" "$job"
+  kernel=${4:?KERNEL}; seeds=${5:?SEEDS}; budget=${6:?BUDGET_S}; shift 6
   start=$(date +%s)
-  "$sweep" "$job" -o "$out/live-$kernel.h5" --seeds "$seeds" 2>&1 | tail -25
-  echo "study $kernel: sweep $(( $(date +%s) - start )) s"
-  # Not written yet: bench/gpu_remeasure.py (each run's returned configuration, the
-  # recorded best and torch's own re-measured side by side, docs/live.md).
+  for seed in $seeds; do
+    for alg in "$@"; do
+      if (( $(date +%s) - start > ${STOP_S:-500} )); then
+        echo "study $kernel: STOP_S reached: $alg seed $seed and later not run"; break 2
+      fi
+      # beside the worker's job: its paths are relative to the job file
+      job=$root/examples/live-gpu/study-$kernel-$alg.ini
+      study_job "$kernel" "$alg" "$budget" >"$job"
+      t0=$(date +%s)
+      "$sweep" "$job" -o "$out/live-$kernel-$alg-s$seed.h5" --seeds "$seed" --quiet ||
+        echo "study $kernel: $alg seed $seed: mfbo-sweep exit $?"
+      echo "study $kernel: $alg seed $seed: $(( $(date +%s) - t0 )) s"
+    done
+  done
   ;;
-*) echo "gpu_session.sh: unknown step '$step' (record, study)" >&2; exit 2 ;;
+remeasure)
+  kernel=${4:?KERNEL}
+  python3 "$root/bench/gpu_remeasure.py" "$kernel" "$root/data/triton_${kernel}_H100.json.gz" \
+    "$out"/live-"$kernel"-*.h5 -o "$out/remeasure-$kernel.json"
+  ;;
+*) echo "gpu_session.sh: unknown step '$step' (record, saves, study, remeasure)" >&2; exit 2 ;;
 esac

@@ -13,7 +13,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
 programs="analysis/convergence.py adapters/optuna_tpe.py adapters/random_template.py
-  bench/anytime_summary.py bench/dataset_noise.py bench/external_table.py
+  bench/anytime_summary.py bench/dataset_noise.py bench/external_table.py bench/gpu_study_report.py
   bench/mfbo_speed_sklearn.py bench/slow_start.py bench/study_walltime.py"
 
 # Every shipped program is in the list (a new one must be added here); those that need a
@@ -100,6 +100,17 @@ bad "damaged file" x.h5 "$src/bench/mfbo_speed_sklearn.py" x.h5 1
 printf '3 1 2\n0.1 0.2 1.0 1\n' >short.txt
 bad "fewer rows than its header says" short.txt "$src/bench/mfbo_speed_sklearn.py" short.txt 1
 usage "REPS not a number" "$src/bench/mfbo_speed_sklearn.py" short.txt many
+
+# gpu_study_report.py KERNEL LANDSCAPE DIR.
+bad "missing landscape" missing.json.gz "$src/bench/gpu_study_report.py" softmax missing.json.gz .
+bad "damaged landscape" x.gz "$src/bench/gpu_study_report.py" softmax x.gz .
+bad "missing directory" missing "$src/bench/gpu_study_report.py" softmax \
+  "$src/data/triton_softmax_H100.json.gz" missing
+bad "no live results in DIR" empty "$src/bench/gpu_study_report.py" softmax \
+  "$src/data/triton_softmax_H100.json.gz" empty
+mkdir -p live && cp x.h5 live/live-softmax-mfbo-s1.h5 && echo '{}' >live/remeasure-softmax.json
+bad "damaged remeasure JSON" live/remeasure-softmax.json "$src/bench/gpu_study_report.py" \
+  softmax "$src/data/triton_softmax_H100.json.gz" live
 
 # Programs without an input file: bad arguments.
 usage "unknown option" "$src/adapters/optuna_tpe.py" --no-such-option

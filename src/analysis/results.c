@@ -382,13 +382,14 @@ static mfbo_results_status read_runs(mfbo_results *r, hid_t f, mfbo_error *err) 
   runs_row *rows = n > 0 ? calloc(block_rows, sizeof *rows) : NULL;
   double *block = n > 0 ? calloc((size_t)n * (size_t)(r->n_params + 1), sizeof *block) : NULL;
   r->runs = n > 0 ? calloc((size_t)n, sizeof *r->runs) : NULL;
+  if (r->runs) r->runs[0].params = block; /* from here mfbo_results_close frees the block */
+  else free(block);
   int ok = rows && block && r->runs && mt >= 0;
   for (hsize_t start = 0; ok && start < (hsize_t)n; start += block_rows) {
     hsize_t count = (hsize_t)n - start < block_rows ? (hsize_t)n - start : block_rows;
     ok = read_runs_block(r, d, mt, start, count, rows, block) == 0;
     r->n_runs = (size_t)(start + count); /* what mfbo_results_close frees */
   }
-  if (!ok && r->runs && r->n_runs == 0) free(block);
   free(rows);
   mfbo_h5_close(mt);
   mfbo_h5_close(d);

@@ -82,7 +82,7 @@ static double toy_timing_s(const void *vstate, const mfbo_space *space, const in
 static const mfbo_benchmark_type toy_type = {"toy", "test landscape without noise",
                                              sizeof(toy_state), toy_init, toy_true_ms,
                                              toy_measure_ms, toy_compile_s, toy_timing_s,
-                                             NULL, NULL, NULL};
+                                             NULL, NULL, NULL, NULL};
 
 static mfbo_benchmark *toy_alloc(const char *mode, const char *size) {
   mfbo_settings s, space;

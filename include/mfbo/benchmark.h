@@ -48,6 +48,10 @@ typedef struct mfbo_benchmark_type {
   /* Optional, live only: called as each run starts, before its first measure_live (the
    * worker benchmark resets its worker and charges the run its start-up). */
   void (*begin_run)(const void *state);
+  /* Optional: the setting that names the benchmark's data file (kerneltuner: "file"). The
+   * landscape's key, and so every random stream of its runs, hashes that file's bytes
+   * instead of its path: the same data gives the same results wherever it lives. */
+  const char *data_setting;
 } mfbo_benchmark_type;
 
 extern const mfbo_benchmark_type mfbo_benchmark_seed;

@@ -17,6 +17,7 @@ typedef struct {
   const mfbo_searcher_type *type;
   mfbo_settings settings; /* without "type" */
   int line;
+  char *plugin;           /* the shared object the type came from (NULL: built in) */
 } mfbo_job_algorithm;
 
 typedef struct {

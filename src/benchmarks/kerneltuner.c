@@ -624,4 +624,5 @@ const mfbo_benchmark_type mfbo_benchmark_kerneltuner = {
     .compile_s = kt_compile_s,
     .timing_s = kt_timing_s,
     .free = kt_free,
+    .data_setting = "file",
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "core/stream.h"
 
 int mfbo_benchmark_enumerable(const mfbo_benchmark *b) {
@@ -50,9 +51,33 @@ int mfbo_benchmark_find_optimum(mfbo_benchmark *b) {
   return 0;
 }
 
+/* The benchmark's settings as hashed into its key: its data file (type->data_setting) by
+ * the digest of its bytes, not by its path. */
+static char *key_settings(const mfbo_benchmark *b, const mfbo_settings *settings) {
+  mfbo_settings copy;
+  if (mfbo_settings_copy(&copy, settings) != 0) return NULL;
+  for (int i = 0; b->type->data_setting && i < copy.n; i++) {
+    mfbo_setting *it = &copy.items[i];
+    char found[4096], where[2 * 4096 + 8], digest[64] = "unreadable";
+    if (strcmp(it->key, b->type->data_setting) != 0) continue;
+    if (mfbo_settings_find_file(settings, it->value, found, sizeof found, where, sizeof where) == 0)
+      mfbo_file_digest(found, digest, sizeof digest);
+    char *bytes = strdup(digest);
+    if (!bytes) {
+      mfbo_settings_free(&copy);
+      return NULL;
+    }
+    free(it->value);
+    it->value = bytes;
+  }
+  char *text = mfbo_settings_canonical(&copy);
+  mfbo_settings_free(&copy);
+  return text;
+}
+
 static uint64_t landscape_key(const mfbo_benchmark *b, const mfbo_settings *settings,
                               const mfbo_settings *space_settings) {
-  char *a = mfbo_settings_canonical(settings), *c = mfbo_settings_canonical(space_settings);
+  char *a = key_settings(b, settings), *c = mfbo_settings_canonical(space_settings);
   uint64_t h = mfbo_hash_str(MFBO_HASH_INIT, b->type->name);
   h = mfbo_hash_str(h, a ? a : "");
   h = mfbo_hash_str(h, c ? c : "");

@@ -42,9 +42,8 @@ struct mfbo_child {
 
 /* ---------------------------------------------------------------- starting */
 
-/* The program's path: argv0 itself when it holds a '/', else the first executable file of
- * that name on PATH; NULL with *errnum set. */
-static char *find_program(const char *argv0, int *errnum) {
+/* child.h */
+char *mfbo_child_find_program(const char *argv0, int *errnum) {
   if (strchr(argv0, '/')) return strdup(argv0);
   const char *path = getenv("PATH");
   if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin";
@@ -165,7 +164,7 @@ mfbo_child *mfbo_child_start(const mfbo_child_spec *spec, int *errnum) {
   if (!errnum) errnum = &dummy;
   *errnum = 0;
   mfbo_child *c = calloc(1, sizeof *c);
-  char *file = find_program(spec->argv[0], errnum);
+  char *file = mfbo_child_find_program(spec->argv[0], errnum);
   ends e;
   int report[2] = {-1, -1};
   if (!c || !file || make_ends(spec, &e) != 0 || pipe2(report, O_CLOEXEC) != 0) {

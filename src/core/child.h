@@ -30,6 +30,10 @@ typedef struct {
   size_t max_line;          /* longest line read_line accepts; 0: 1 MiB */
 } mfbo_child_spec;
 
+/* The program's path: argv0 itself when it holds a '/', else the first executable file of
+ * that name on PATH (malloc'ed); NULL with *errnum set. */
+char *mfbo_child_find_program(const char *argv0, int *errnum);
+
 /* What a read or a write gave. */
 typedef enum {
   MFBO_CHILD_OK = 0,

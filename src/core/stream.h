@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+/* How a landscape's key identifies its data file, recorded in each journal session's note
+ * (results-format.md): by the file's bytes. Older journals have no such note: their keys
+ * hashed the file's path. */
+#define MFBO_STREAMS_KEY "data-bytes"
+
 #define MFBO_HASH_INIT UINT64_C(0x6d66626f2d737765) /* "mfbo-swe" */
 
 /* splitmix64's finaliser over the fields, one at a time. */

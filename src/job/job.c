@@ -142,7 +142,10 @@ void mfbo_job_free(mfbo_job *job) {
   free(job->instances);
   mfbo_settings_free(&job->benchmark);
   mfbo_settings_free(&job->space);
-  for (int i = 0; i < job->n_algorithms; i++) mfbo_settings_free(&job->algorithms[i].settings);
+  for (int i = 0; i < job->n_algorithms; i++) {
+    mfbo_settings_free(&job->algorithms[i].settings);
+    free(job->algorithms[i].plugin);
+  }
   free(job->algorithms);
   memset(job, 0, sizeof *job);
 }

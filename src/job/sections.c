@@ -120,7 +120,8 @@ static int load_plugin(parser *p, mfbo_job_algorithm *a, const mfbo_setting *plu
                               sizeof where) != 0)
     return job_fail(p, plugin->line, "plugin %s: not found (looked in %s)", plugin->value, where);
   a->type = mfbo_plugin_searcher(path, name, msg, sizeof msg);
-  return a->type ? 0 : job_fail(p, plugin->line, "%s", msg);
+  if (!a->type) return job_fail(p, plugin->line, "%s", msg);
+  return (a->plugin = strdup(path)) ? 0 : job_fail(p, 0, "out of memory");
 }
 
 int job_finish_algorithms(parser *p) {

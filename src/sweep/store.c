@@ -38,6 +38,7 @@
 #include "h5util.h"
 #include "journal.h"
 #include "core/path.h"
+#include "core/stream.h"
 #include "core/version.h"
 #include "packer.h"
 #include "schema.h"
@@ -244,23 +245,50 @@ static const char *note_value(const char *note, size_t len, const char *key) {
   return "";
 }
 
-/* The data file is the one the journal's first session read (journals written before the
- * digest was recorded are not checked). */
-static int check_data(const mfbo_store *s, mfbo_error *err) {
+/* What the journal's first session recorded under key ("" for a journal older than that
+ * key) against what the job uses now; an error naming what changed and how to go on. */
+static int check_same(const mfbo_store *s, const char *key, const char *now,
+                      const char *what, mfbo_error *err) {
   if (mfbo_journal_n_notes(s->journal) == 0) return 0;
-  char *note, now[1200];
+  char *note;
   size_t len;
   if (mfbo_journal_read_note(s->journal, 0, &note, &len, err) != 0) return -1;
-  const char *then = note_value(note, len, "data");
-  mfbo_data_digest(s->job, now, sizeof now);
+  const char *then = note_value(note, len, key);
   int rc = 0;
   if (then[0] && strcmp(then, now) != 0)
-    rc = store_fail(err, s->path, "the job's data file changed since the sweep started "
-                    "(size, CRC32, Adler-32 and path then: %s; now: %s): resuming would mix "
-                    "results of the old and the new data; restore the file, or start again "
-                    "with --force", then, now[0] ? now : "no file");
+    rc = store_fail(err, s->path, "%s changed since the sweep started (size, CRC32, Adler-32 "
+                    "and path then: %s; now: %s): resuming would mix results of the old and "
+                    "the new one; restore it, or start again with --force", what, then,
+                    now[0] ? now : "none");
   free(note);
   return rc;
+}
+
+/* A journal whose first session predates "streams" hashed the data file's path into its
+ * runs' random streams (results-format.md); this version hashes its bytes, so resuming such
+ * a sweep of a job with a data file would mix two noise streams. */
+static int check_streams(const mfbo_store *s, const char *data, mfbo_error *err) {
+  if (mfbo_journal_n_notes(s->journal) == 0 || !data[0]) return 0;
+  char *note;
+  size_t len;
+  if (mfbo_journal_read_note(s->journal, 0, &note, &len, err) != 0) return -1;
+  int old = note_value(note, len, "streams")[0] == '\0';
+  free(note);
+  if (!old) return 0;
+  return store_fail(err, s->path, "this sweep was started by an older mfbo-sweep, whose "
+                    "random streams depend on the data file's path (this one's depend on its "
+                    "bytes): resuming would mix the two; finish it with that version, or start "
+                    "again with --force");
+}
+
+static int check_inputs(const mfbo_store *s, mfbo_error *err) {
+  char data[1200], programs[8192];
+  mfbo_data_digest(s->job, data, sizeof data);
+  mfbo_programs_digest(s->job, programs, sizeof programs);
+  return check_same(s, "data", data, "the job's data file", err) ||
+         check_same(s, "programs", programs, "a program the job runs (an external "
+                    "searcher's or a plugin)", err) ||
+         check_streams(s, data, err) ? -1 : 0;
 }
 
 /* Adds this session's note to the journal; what is "created" or "resumed". */
@@ -282,9 +310,12 @@ static int add_session(mfbo_store *s, const char *what, const mfbo_provenance *p
                note_add(&note, &len, "mpi_library", prov ? prov->mpi_library : "") ||
                note_add(&note, &len, "gsl_version", gsl_version) ||
                note_add(&note, &len, "job_path", s->job->path);
-  char data[1200];
+  char data[1200], programs[8192];
   mfbo_data_digest(s->job, data, sizeof data);
+  mfbo_programs_digest(s->job, programs, sizeof programs);
   if (!failed && data[0]) failed = note_add(&note, &len, "data", data);
+  if (!failed && programs[0]) failed = note_add(&note, &len, "programs", programs);
+  if (!failed) failed = note_add(&note, &len, "streams", MFBO_STREAMS_KEY);
   int rc = failed ? store_fail(err, s->path, "out of memory")
                   : mfbo_journal_append(s->journal, MFBO_JOURNAL_NOTE, 0, note, len, err);
   free(note);
@@ -339,6 +370,7 @@ static int write_root_attributes(hid_t f, const mfbo_store *s, const char *note,
       mfbo_h5_attr_str(f, "gsl_version", note_value(note, len, "gsl_version")) ||
       mfbo_h5_attr_str(f, "sessions", sessions) || mfbo_h5_attr_str(f, "job", job->text) ||
       mfbo_h5_attr_str(f, "job_path", note_value(note, len, "job_path")) ||
+      mfbo_h5_attr_str(f, "streams", note_value(note, len, "streams")) ||
       mfbo_h5_attr_str(f, "sweep_name", job->name) || mfbo_h5_attr_u64(f, "n_tasks", s->n_tasks);
   return failed ? -1 : 0;
 }
@@ -501,7 +533,7 @@ static int open_journal_file(mfbo_store *s, mfbo_error *err) {
 
 /* The open journal of an interrupted sweep: every record checked, this session noted. */
 static int continue_journal(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
-  if (check_data(s, err) != 0) return -1;
+  if (check_inputs(s, err) != 0) return -1;
   /* every record, checked against the job before anything is run or written */
   for (uint64_t t = 0; t < s->n_tasks; t++) {
     if (!mfbo_journal_has(s->journal, t)) continue;

@@ -15,7 +15,7 @@
 # Usage (from the repository root, after cmake --build BUILD):
 #   bash bench/mfbo_anytime.sh OUTDIR [JOBS] [BUILD]
 #     JOBS: worker processes (default: nproc); BUILD: build dir (default: build)
-#   env: SEEDS=1-20, DIMS="5 6 7 8 9 10 11 12 13 14 15", REAL=1 (0: skip the real ones),
+#   env: SEEDS=1-20, DIMS="5 6 7 8 9 10 11 12 13 14 15" (DIMS="": none), REAL=1 (0: skip the real ones),
 #        SEARCHERS=... (mfbo_anytime --searchers)
 # Writes OUTDIR/NAME.csv, NAME.txt (the table) and NAME.log (progress) per landscape, prints
 # the tables and at the end every verdict line and the wall time per landscape.
@@ -30,7 +30,7 @@ out=${1:?usage: bash bench/mfbo_anytime.sh OUTDIR [JOBS] [BUILD]}
 jobs=${2:-$(nproc)}
 build=${3:-build}
 seeds=${SEEDS:-1-20}
-dims=${DIMS:-5 6 7 8 9 10 11 12 13 14 15}
+dims=${DIMS-5 6 7 8 9 10 11 12 13 14 15} # DIMS="" (set, empty): no synthetic ones
 bin=$build/bench/mfbo_anytime
 [ -x "$bin" ] || { echo "no $bin: build first (cmake --build $build)" >&2; exit 2; }
 mkdir -p "$out"

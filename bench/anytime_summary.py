@@ -9,7 +9,8 @@ import csv
 import os
 
 FRACTIONS = ["1/16", "1/8", "1/4", "1/2", "1"]
-ORDER = ["kt-convolution-A100", "kt-dedispersion-MI250X", "kt-pnpoly-RTX3090"] + [
+ORDER = ["kt-convolution-A100", "kt-dedispersion-MI250X", "kt-pnpoly-RTX3090",
+         "kt-matmul-H100", "kt-softmax-H100"] + [
     f"anytime-synthetic-d{d}" for d in range(5, 16)]
 # the columns used here (bench/mfbo_anytime.c --csv)
 COLUMNS = ["searcher", "fraction", "verdict", "regret_median", "best_other_median",

@@ -4,8 +4,9 @@
 # median cost C on that landscape and reads each searcher's regret at 1/16, 1/8, 1/4, 1/2
 # and 1 x C; it prints the table and the verdict (mfbo's median <= every other searcher's
 # at each point: MET/MISSED with the margin; final median regret <= 1%).
-# Landscapes: the three real ones (jobs/kt-*.ini: convolution A100, dedispersion MI250X,
-# pnpoly RTX3090; their data is in data/) and
+# Landscapes: the five real ones (jobs/kt-*.ini: convolution A100, dedispersion MI250X,
+# pnpoly RTX3090, and the Triton matmul and softmax recorded on an H100; their data is in
+# data/) and
 # the synthetic family at dimensions 5-15 (jobs/anytime-synthetic-dN.ini).
 # CUT: the synthetic jobs have 5 instances each (1-5), not the study's 10-20: d13 alone
 # takes ~25 s per instance to load twice (optimum by enumeration of 23 million
@@ -14,7 +15,7 @@
 # Usage (from the repository root, after cmake --build BUILD):
 #   bash bench/mfbo_anytime.sh OUTDIR [JOBS] [BUILD]
 #     JOBS: worker processes (default: nproc); BUILD: build dir (default: build)
-#   env: SEEDS=1-20, DIMS="5 6 7 8 9 10 11 12 13 14 15", REAL=1 (0: skip the real ones),
+#   env: SEEDS=1-20, DIMS="5 6 7 8 9 10 11 12 13 14 15" (DIMS="": none), REAL=1 (0: skip the real ones),
 #        SEARCHERS=... (mfbo_anytime --searchers)
 # Writes OUTDIR/NAME.csv, NAME.txt (the table) and NAME.log (progress) per landscape, prints
 # the tables and at the end every verdict line and the wall time per landscape.
@@ -29,14 +30,15 @@ out=${1:?usage: bash bench/mfbo_anytime.sh OUTDIR [JOBS] [BUILD]}
 jobs=${2:-$(nproc)}
 build=${3:-build}
 seeds=${SEEDS:-1-20}
-dims=${DIMS:-5 6 7 8 9 10 11 12 13 14 15}
+dims=${DIMS-5 6 7 8 9 10 11 12 13 14 15} # DIMS="" (set, empty): no synthetic ones
 bin=$build/bench/mfbo_anytime
 [ -x "$bin" ] || { echo "no $bin: build first (cmake --build $build)" >&2; exit 2; }
 mkdir -p "$out"
 
 list=()
 [ "${REAL:-1}" = 1 ] && list+=(jobs/kt-convolution-A100.ini jobs/kt-dedispersion-MI250X.ini
-                                jobs/kt-pnpoly-RTX3090.ini)
+                                jobs/kt-pnpoly-RTX3090.ini jobs/kt-matmul-H100.ini
+                                jobs/kt-softmax-H100.ini)
 for d in $dims; do list+=("jobs/anytime-synthetic-d$d.ini"); done
 
 extra=()

@@ -10,6 +10,8 @@
  * that delegates to the searcher under its own name (so the runs are unchanged): median,
  * 90% and max over all asks, and the median over the asks made after 90% of the run's
  * evaluations of the longest run (n ~ the end of the run).
+ * --trace: also every evaluation of every run, one line each ("trace SEED EVAL FIDELITY
+ * MEASURED_MS TRUE_MS CUM_COST_S INCUMBENT_TRUE_MS OPTIMUM_MS CFG..."; CFG: value indices).
  * e.g. build/bench/mfbo_quality jobs/seed-quick.ini mfbo "" 1 50 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +106,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   long first = atol(argv[4]), last = atol(argv[5]);
-  int verbose = 0, n = 0, hits = 0, ask_times = 0;
+  int verbose = 0, n = 0, hits = 0, ask_times = 0, trace = 0;
   double max_cost_s = 0;
   long max_evals = 0; /* --evals N: budget_evals, e.g. mfbo's 1000-evaluation speed run */
   for (int a = 6; a < argc; a++) {
@@ -112,6 +114,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--cost") == 0 && a + 1 < argc) max_cost_s = atof(argv[++a]);
     else if (strcmp(argv[a], "--evals") == 0 && a + 1 < argc) max_evals = atol(argv[++a]);
     else if (strcmp(argv[a], "--ask-times") == 0) ask_times = 1;
+    else if (strcmp(argv[a], "--trace") == 0) trace = 1;
   }
   if (ask_times) {
     inner = type;
@@ -139,6 +142,14 @@ int main(int argc, char **argv) {
     regret[n] = r.regret, cost[n] = r.cost_s, evals[n] = (double)r.n_evals;
     wall[n] = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     hits += r.regret == 0;
+    for (long e = 0; trace && e < r.n_evals; e++) {
+      const mfbo_trace_row *t = &r.trace[e];
+      printf("trace %ld %ld %d %.6g %.6g %.4f %.6g %.6g", seed, t->eval, t->fidelity,
+             t->measured_ms, t->true_ms, t->cum_cost_s, t->incumbent_true_ms,
+             b->optimum_ms);
+      for (int k = 0; k < r.n_params; k++) printf(" %d", r.trace_cfg[e * r.n_params + k]);
+      printf("\n");
+    }
     if (verbose)
       printf("seed %3ld  evals %5ld  cost_s %9.2f  regret %.5f  wall_s %.3f\n", seed, r.n_evals,
              r.cost_s, r.regret, wall[n]);

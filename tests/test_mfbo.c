@@ -138,9 +138,11 @@ static long min_spread(const mfbo_run_result *r, int n) {
  * and reaches both ends of the first parameter. */
 static void test_initial_design(void) {
   const char *only_opening = "n_initial=8, n_low_fidelity=8, n_medium_fidelity=0, "
-                             "n_high_fidelity=0, n_ultra_fidelity=0, trust_region=off";
+                             "n_high_fidelity=0, n_ultra_fidelity=0, trust_region=off, "
+                             "initial_design=maximin";
   char random_opening[256];
-  snprintf(random_opening, sizeof random_opening, "%s, initial_design=random", only_opening);
+  snprintf(random_opening, sizeof random_opening, "n_initial=8, n_low_fidelity=8, "
+           "n_medium_fidelity=0, n_high_fidelity=0, n_ultra_fidelity=0, trust_region=off");
   long wider = 0;
   for (long seed = 1; seed <= 5; seed++) {
     mfbo_run_result m = toy_run(seed_bench, &mfbo_searcher_mfbo, only_opening, seed);

@@ -78,7 +78,8 @@ def _pool_compile(cfg):
     return cfg, (time.perf_counter() - start) * 1000.0, error
 
 
-def provenance(args, torch_ms):
+def environment():
+    """GPU, driver, CUDA, torch and Triton versions of this machine."""
     import torch
     import triton
     try:
@@ -87,19 +88,23 @@ def provenance(args, torch_ms):
                                 text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         driver = "unknown"
+    return {"gpu": torch.cuda.get_device_name(), "driver": driver, "cuda": torch.version.cuda,
+            "torch": torch.__version__, "triton": triton.__version__}
+
+
+def provenance(args, torch_ms):
     commit = args.commit
     if not commit:
         got = subprocess.run(["git", "-C", HERE, "rev-parse", "HEAD"], capture_output=True,
                              text=True)
         commit = got.stdout.strip() if got.returncode == 0 else "unknown"
-    return {"gpu": torch.cuda.get_device_name(), "driver": driver, "cuda": torch.version.cuda,
-            "torch": torch.__version__, "triton": triton.__version__,
-            "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "script": "bench/gpu_record.py", "command": " ".join(sys.argv), "commit": commit,
-            "reps": args.reps, "jobs": args.jobs, "torch_ms_median": torch_ms,
-            "compile_budget_s": args.compile_budget_s,
-            "compile_time_note": "first launch with compile and check, %d compiling in "
-            "parallel" % args.jobs}
+    return dict(environment(),
+                date_utc=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                script="bench/gpu_record.py", command=" ".join(sys.argv), commit=commit,
+                reps=args.reps, jobs=args.jobs, torch_ms_median=torch_ms,
+                compile_budget_s=args.compile_budget_s,
+                compile_time_note="first launch with compile and check, %d compiling in "
+                "parallel" % args.jobs)
 
 
 def main():

@@ -16,27 +16,14 @@ holds the environment, torch's time, the recorded best and one entry per run (fi
 algorithm, seed, configuration, the run's own final re-measurement and this one)."""
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-WORKERS = os.path.join(HERE, "..", "examples", "live-gpu")
-
-
-def load_kernel(name):
-    path = os.path.join(WORKERS, "worker_%s.py" % name)
-    if not os.path.exists(path):
-        raise SystemExit("gpu_remeasure.py: %s: no such worker" % path)
-    sys.path.insert(0, WORKERS)
-    spec = importlib.util.spec_from_file_location("worker_" + name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.KERNEL
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gpu_record import environment, load_kernel  # noqa: E402 (the same worker and machine)
 
 
 def text(value):
@@ -74,19 +61,6 @@ def recorded_best(path, names):
     best = min(valid, key=lambda e: e["time"])
     return {"config": {n: int(best[n]) for n in names}, "recorded_ms": best["time"],
             "device_name": doc["device_name"]}
-
-
-def environment():
-    import torch
-    import triton
-    try:
-        driver = subprocess.run(["nvidia-smi", "--query-gpu=driver_version",
-                                 "--format=csv,noheader", "-i", "0"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        driver = "unknown"
-    return {"gpu": torch.cuda.get_device_name(), "driver": driver, "cuda": torch.version.cuda,
-            "torch": torch.__version__, "triton": triton.__version__}
 
 
 def main():

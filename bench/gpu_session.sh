@@ -6,7 +6,7 @@
 #        record landscapes (bench/gpu_record.py; default: matmul softmax attention), the
 #        compile phase limited to COMPILE_BUDGET_S seconds (default 600)
 #   bash bench/gpu_session.sh saves BUNDLE OUT
-#        what the worker saves: 8 matmul configurations as a `command` and as a `worker`
+#        what the worker saves: a 20-evaluation matmul run as a `command` and as a `worker`
 #   bash bench/gpu_session.sh study BUNDLE OUT KERNEL SEEDS BUDGET_S ALGORITHM...
 #        live runs of KERNEL's job (examples/live-gpu/KERNEL-worker.ini) on one rank: for
 #        each seed of SEEDS ("1 2 3"), each ALGORITHM (a label of that job, or pattern-quick:
@@ -59,11 +59,16 @@ saves)
   done
   python3 - "$out" <<'EOF'
 import sys, h5py, numpy as np
+total_s = {}
 for b in ("command", "worker"):
     with h5py.File("%s/saves-%s.h5" % (sys.argv[1], b)) as f:
         t = f["/trace"][:]
-        print("saves %-7s cost per evaluation: median %.2f s, min %.2f, max %.2f (%d evals)"
-              % (b, np.median(t["cost_s"]), t["cost_s"].min(), t["cost_s"].max(), len(t)))
+        total_s[b] = t["cost_s"].sum()
+        print("saves %-7s cost per evaluation: median %.2f s, min %.2f, max %.2f (%d evals);"
+              " the run: %.1f s" % (b, np.median(t["cost_s"]), t["cost_s"].min(),
+                                   t["cost_s"].max(), len(t), total_s[b]))
+print("saves: the run's cost as a worker / as a command: %.3f"
+      % (total_s["worker"] / total_s["command"]))
 EOF
   ;;
 study)

@@ -45,6 +45,7 @@ for f in bin/mfbo-sweep bin/mfbo-analyze bin/mfbo-landscape lib/libmfbo.a lib/pk
          share/mfbo/data/README.md share/mfbo/data/pnpoly_RTX3090.json.gz \
          share/mfbo/data/convolution_milo_A100.json.gz share/mfbo/data/dedispersion_milo_MI250X.json.gz \
          share/mfbo/data/triton_matmul_H100.json.gz share/mfbo/data/triton_softmax_H100.json.gz \
+         share/mfbo/data/triton_attention_H100.json.gz \
          share/mfbo/examples/greedy.c share/mfbo/examples/CMakeLists.txt \
          share/mfbo/examples/greedy_plugin.c share/mfbo/examples/greedy.ini include/mfbo/plugin.h \
          share/mfbo/jobs/external-template.ini; do

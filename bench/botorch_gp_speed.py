@@ -133,10 +133,10 @@ def run_case(name, n, m, dim, reps, batch):
     cells = [median_min(t) for t in (t_cold, t_warm, t_sug, t_sum)]
     print("| %s: n=%d, %d candidates, d=%d | %s |" % (
         name, n, m, dim, " | ".join("%.1f (%.1f)" % c for c in cells)))
-    noise = float(model.likelihood.noise.mean())
+    noise = float(model.likelihood.noise.detach().mean())
     scale = getattr(model.covar_module, "outputscale", None)
     print("    last warm refit: noise %.4g (standardised y)%s; pick %d" % (
-        noise, "" if scale is None else ", outputscale %.4g" % float(scale), pick),
+        noise, "" if scale is None else ", outputscale %.4g" % float(scale.detach()), pick),
         file=sys.stderr)
 
 

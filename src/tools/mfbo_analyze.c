@@ -195,7 +195,7 @@ static int analyse(const options *o) {
   FILE *log = o->quiet ? NULL : stderr;
   mfbo_results results;
   mfbo_error err;
-  mfbo_results_status status = mfbo_results_open(o->file, &results, &err);
+  mfbo_results_status status = mfbo_results_open_isolated(o->file, &results, &err);
   if (status != MFBO_RESULTS_OK) {
     mfbo_error_print(&err, stderr);
     return status == MFBO_RESULTS_BAD_INPUT ? EXIT_USAGE : EXIT_FAILED;

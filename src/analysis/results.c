@@ -5,6 +5,7 @@
  * Nothing here writes to the file. */
 #include "results.h"
 
+#include "fail.h"
 #include "h5types.h"
 #include "h5util.h"
 #include "schema.h"
@@ -418,6 +419,8 @@ typedef mfbo_h5_trace_row trace_row;
 #define TRACE_BLOCK_ROWS 65536
 
 struct mfbo_results_h5 {
+  int damaged; /* a read of /trace failed in HDF5 or gave rows that are not the task's */
+  mfbo_error why; /* HDF5's explanation of the failed read, in why.msg ("" if none) */
   hid_t file, trace;
   hid_t trace_type;             /* memory type of trace_row */
   trace_row *block;             /* rows [block_start, block_start + block_n) of /trace */
@@ -567,9 +570,13 @@ static int read_trace_block(struct mfbo_results_h5 *h, hsize_t start, hsize_t n)
   int ok = fspace >= 0 && mspace >= 0 &&
            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
            H5Dread(h->trace, h->trace_type, mspace, fspace, H5P_DEFAULT, h->block) >= 0;
+  if (!ok) { /* e.g. " (HDF5: data error detected by Fletcher32 checksum)" */
+    h->damaged = 1;
+    mfbo_error_clear(&h->why);
+    mfbo_h5_explain(&h->why);
+  }
   mfbo_h5_close(mspace);
   mfbo_h5_close(fspace);
-  H5Eclear2(H5E_DEFAULT);
   if (!ok) return -1;
   h->block_start = start;
   h->block_n = n;
@@ -604,10 +611,13 @@ int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t
   }
   snprintf(err->file, sizeof err->file, "%s", r->path);
   if (!rows) {
-    mfbo_error_set(err, 0, "cannot read the trace of task %llu", (unsigned long long)row->task_id);
+    mfbo_error_set(err, 0, "%scannot read the trace of task %llu%s",
+                   r->h5->damaged ? "damaged results file: " : "out of memory: ",
+                   (unsigned long long)row->task_id, r->h5->damaged ? r->h5->why.msg : "");
     return -1;
   }
   if (!consistent) {
+    r->h5->damaged = 1;
     mfbo_error_set(err, 0, "damaged results file: /trace rows %llu.. are not task %llu's "
                    "evaluations 1..%llu", (unsigned long long)start,
                    (unsigned long long)row->task_id, (unsigned long long)count);
@@ -623,6 +633,8 @@ void mfbo_run_trace_free(mfbo_run_trace *t) {
   free(t->true_ms);
   memset(t, 0, sizeof *t);
 }
+
+int mfbo_results_damaged(const mfbo_results *r) { return r->h5 && r->h5->damaged; }
 
 int mfbo_results_instance_index(const mfbo_results *r, int32_t instance) {
   for (size_t i = 0; i < r->n_instances; i++)

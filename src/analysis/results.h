@@ -102,6 +102,10 @@ typedef struct {
 int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t,
                             mfbo_error *err);
 void mfbo_run_trace_free(mfbo_run_trace *t);
+/* 1 once mfbo_results_read_trace has failed on a damaged /trace (a chunk HDF5 cannot read,
+ * a checksum that does not match, rows of another task): bad input (exit 2), not an I/O
+ * failure. */
+int mfbo_results_damaged(const mfbo_results *r);
 
 /* The index of the instance number in r->instances, or -1. */
 int mfbo_results_instance_index(const mfbo_results *r, int32_t instance);

@@ -206,7 +206,7 @@ static int analyse(const options *o) {
   int bad_input = 0, code = EXIT_OK;
   if (mfbo_analysis_run(&results, &ao, &a, &bad_input, &err) != 0) {
     mfbo_error_print(&err, stderr);
-    code = bad_input ? EXIT_USAGE : EXIT_FAILED;
+    code = bad_input || mfbo_results_damaged(&results) ? EXIT_USAGE : EXIT_FAILED;
   } else if (make_dir(o->dir) != 0) {
     fprintf(stderr, "mfbo-analyze: cannot create %s: %s\n", o->dir, strerror(errno));
     code = EXIT_FAILED;

@@ -334,7 +334,8 @@ void mfbo_child_free(mfbo_child *c) {
 /* ---------------------------------------------------------------- a function in a child */
 
 /* In the forked child of mfbo_child_call: its own group, the death signal, default signal
- * actions, stdin /dev/null, stdout and stderr into the pipe out; then fn, then _exit. */
+ * actions, stdin /dev/null, stdout and stderr into the pipe out, every other descriptor
+ * closed; then fn, then _exit. */
 static _Noreturn void run_in_child(int (*fn)(void *), void *arg, pid_t parent, int out) {
   setsid();
 #ifdef __linux__
@@ -346,6 +347,7 @@ static _Noreturn void run_in_child(int (*fn)(void *), void *arg, pid_t parent, i
   default_signals();
   int null = open("/dev/null", O_RDONLY);
   if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
+  close_range(3, ~0U, 0); /* MPI's, a file this process has open: not the child's business */
   int rc = fn(arg);
   fflush(NULL);
   _exit(rc == 0 ? 0 : 1);

@@ -1,5 +1,6 @@
-/* child.h: the one place that starts another program and owns its life. The command and
- * worker benchmarks, the external searcher and the plot step all start their programs here.
+/* child.h: the one place that starts child processes: another program, whose life it owns
+ * (the command and worker benchmarks, the external searcher and the plot step all start
+ * their programs here), or a function of this program (mfbo_child_call, below).
  * A child runs in its own session and process group, with every other descriptor closed and
  * (on Linux) PR_SET_PDEATHSIG = SIGKILL, so that it cannot outlive this process even when
  * this process is killed with SIGKILL. It is talked to in lines, each read and write with a
@@ -96,7 +97,8 @@ typedef enum {
 } mfbo_child_end;
 
 /* Runs fn(arg) in a forked copy of this process, in its own process group with the death
- * signal, stdin /dev/null, stdout and stderr into a pipe read here; the child exits with
+ * signal, stdin /dev/null, stdout and stderr into a pipe read here, every other descriptor
+ * closed; the child exits with
  * fn's return value (_exit: no exit handlers, no buffers of this process flushed twice).
  * Waits until it ends or timeout_s seconds have passed (then SIGKILL to its group); always
  * reaps it. why (size bytes) tells how it ended when it did not return 0, e.g. "it was

@@ -5,9 +5,11 @@
  * Nothing here writes to the file. */
 #include "results.h"
 
+#include "fail.h"
 #include "h5types.h"
 #include "h5util.h"
 #include "schema.h"
+#include "core/child.h"
 #include "core/path.h"
 
 #include <errno.h>
@@ -24,6 +26,10 @@
 #define FORMAT_NAME "mfbo-sweep"
 #define PARTIAL_SUFFIX ".partial"
 #define INCOMPLETE_HINT "incomplete sweep: finish it with mfbo-sweep JOB --resume"
+/* The child that reads a file first has this long, plus a second per this many bytes (the
+ * reader reads over 50 MB/s on the project's 2-core VM: docs/results-format.md). */
+#define CHECK_BASE_S 10.0
+#define CHECK_BYTES_PER_S 5e6
 
 /* ---------------------------------------------------------------- errors and ids */
 
@@ -413,6 +419,8 @@ typedef mfbo_h5_trace_row trace_row;
 #define TRACE_BLOCK_ROWS 65536
 
 struct mfbo_results_h5 {
+  int damaged; /* a read of /trace failed in HDF5 or gave rows that are not the task's */
+  mfbo_error why; /* HDF5's explanation of the failed read, in why.msg ("" if none) */
   hid_t file, trace;
   hid_t trace_type;             /* memory type of trace_row */
   trace_row *block;             /* rows [block_start, block_start + block_n) of /trace */
@@ -562,9 +570,13 @@ static int read_trace_block(struct mfbo_results_h5 *h, hsize_t start, hsize_t n)
   int ok = fspace >= 0 && mspace >= 0 &&
            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0 &&
            H5Dread(h->trace, h->trace_type, mspace, fspace, H5P_DEFAULT, h->block) >= 0;
+  if (!ok) { /* e.g. " (HDF5: data error detected by Fletcher32 checksum)" */
+    h->damaged = 1;
+    mfbo_error_clear(&h->why);
+    mfbo_h5_explain(&h->why);
+  }
   mfbo_h5_close(mspace);
   mfbo_h5_close(fspace);
-  H5Eclear2(H5E_DEFAULT);
   if (!ok) return -1;
   h->block_start = start;
   h->block_n = n;
@@ -599,10 +611,13 @@ int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t
   }
   snprintf(err->file, sizeof err->file, "%s", r->path);
   if (!rows) {
-    mfbo_error_set(err, 0, "cannot read the trace of task %llu", (unsigned long long)row->task_id);
+    mfbo_error_set(err, 0, "%scannot read the trace of task %llu%s",
+                   r->h5->damaged ? "damaged results file: " : "out of memory: ",
+                   (unsigned long long)row->task_id, r->h5->damaged ? r->h5->why.msg : "");
     return -1;
   }
   if (!consistent) {
+    r->h5->damaged = 1;
     mfbo_error_set(err, 0, "damaged results file: /trace rows %llu.. are not task %llu's "
                    "evaluations 1..%llu", (unsigned long long)start,
                    (unsigned long long)row->task_id, (unsigned long long)count);
@@ -619,6 +634,8 @@ void mfbo_run_trace_free(mfbo_run_trace *t) {
   memset(t, 0, sizeof *t);
 }
 
+int mfbo_results_damaged(const mfbo_results *r) { return r->h5 && r->h5->damaged; }
+
 int mfbo_results_instance_index(const mfbo_results *r, int32_t instance) {
   for (size_t i = 0; i < r->n_instances; i++)
     if (r->instances[i].instance == instance) return (int)i;
@@ -633,4 +650,58 @@ void mfbo_results_value_text(const mfbo_results *r, int p, double v, char *buf, 
       return;
     }
   snprintf(buf, size, "%.10g", v);
+}
+
+/* ---------------------------------------------------------------- read in a child */
+
+mfbo_results_status mfbo_results_read_through(const char *path, mfbo_error *err) {
+  mfbo_results r;
+  mfbo_results_status s = mfbo_results_open(path, &r, err);
+  if (s != MFBO_RESULTS_OK) return s;
+  mfbo_run_trace t;
+  memset(&t, 0, sizeof t);
+  mfbo_error ignored;
+  for (size_t i = 0; i < r.n_runs; i++) {
+    if (mfbo_results_read_trace(&r, i, &t, &ignored) != 0) continue;
+    char buf[256];
+    for (int p = 0; p < r.n_params; p++)
+      mfbo_results_value_text(&r, p, r.runs[i].params[p], buf, sizeof buf);
+  }
+  mfbo_run_trace_free(&t);
+  mfbo_results_close(&r);
+  return MFBO_RESULTS_OK;
+}
+
+/* The child's work: 0 when the reader came to an answer (read, or refused with a message
+ * that the parent gives again), 1 when it failed midway (said on its stderr). */
+static int read_through_in_child(void *path) {
+  mfbo_error err;
+  mfbo_error_clear(&err);
+  if (mfbo_results_read_through(path, &err) != MFBO_RESULTS_IO) return 0;
+  fprintf(stderr, "%s\n", err.msg);
+  return 1;
+}
+
+double mfbo_results_check_timeout_s(double size_bytes) {
+  return CHECK_BASE_S + (size_bytes > 0 ? size_bytes / CHECK_BYTES_PER_S : 0);
+}
+
+mfbo_results_status mfbo_results_open_isolated(const char *path, mfbo_results *r,
+                                               mfbo_error *err) {
+  memset(r, 0, sizeof *r);
+  mfbo_error_clear(err);
+  snprintf(err->file, sizeof err->file, "%s", path);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  mfbo_results_status s = check_path(path, err);
+  if (s != MFBO_RESULTS_OK) return s;
+  struct stat st;
+  double timeout_s = mfbo_results_check_timeout_s(stat(path, &st) == 0 ? (double)st.st_size : 0);
+  char why[600];
+  mfbo_child_end end = mfbo_child_call(read_through_in_child, (void *)path, timeout_s, why,
+                                       sizeof why);
+  if (end == MFBO_CHILD_NOT_STARTED) return fail(err, MFBO_RESULTS_IO, "%s", why);
+  if (end != MFBO_CHILD_RETURNED)
+    return fail(err, MFBO_RESULTS_BAD_INPUT, "damaged results file (HDF5 failed on it in a "
+                "separate process: %s)", why);
+  return mfbo_results_open(path, r, err);
 }

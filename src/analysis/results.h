@@ -66,8 +66,27 @@ typedef enum {
   MFBO_RESULTS_IO         /* out of memory, a read that failed midway: exit 1 */
 } mfbo_results_status;
 
-/* Opens and checks path; reads the root attributes, /benchmark and /runs. */
+/* Opens and checks path; reads the root attributes, /benchmark and /runs. In this process:
+ * HDF5 itself may crash or hang on a damaged file (tests/fuzz/README.md). */
 mfbo_results_status mfbo_results_open(const char *path, mfbo_results *r, mfbo_error *err);
+
+/* What mfbo-analyze reads of path, read in this process and let go: the file opened and
+ * checked, every run's trace read and every incumbent's parameters put in text. Returns
+ * mfbo_results_open's status (err set unless OK; a trace that cannot be read is not an
+ * error here). The fuzz harness's entry point; mfbo_results_open_isolated runs it in a
+ * child process. */
+mfbo_results_status mfbo_results_read_through(const char *path, mfbo_error *err);
+
+/* The seconds mfbo_results_open_isolated gives the child for a file of size_bytes. */
+double mfbo_results_check_timeout_s(double size_bytes);
+
+/* mfbo_results_open, after mfbo_results_read_through has read path in a child process
+ * under a deadline (core/child.h): a file on which the child is killed by a signal, fails
+ * (out of memory: HDF5 believed a damaged size) or overruns the deadline (an endless loop
+ * in HDF5) is refused with BAD_INPUT, "damaged results file (...)", and this process never
+ * reads it. What mfbo-analyze calls. */
+mfbo_results_status mfbo_results_open_isolated(const char *path, mfbo_results *r,
+                                               mfbo_error *err);
 void mfbo_results_close(mfbo_results *r);
 
 /* The columns of one run's /trace rows that the analysis uses, in evaluation order. */
@@ -83,6 +102,10 @@ typedef struct {
 int mfbo_results_read_trace(const mfbo_results *r, size_t run, mfbo_run_trace *t,
                             mfbo_error *err);
 void mfbo_run_trace_free(mfbo_run_trace *t);
+/* 1 once mfbo_results_read_trace has failed on a damaged /trace (a chunk HDF5 cannot read,
+ * a checksum that does not match, rows of another task): bad input (exit 2), not an I/O
+ * failure. */
+int mfbo_results_damaged(const mfbo_results *r);
 
 /* The index of the instance number in r->instances, or -1. */
 int mfbo_results_instance_index(const mfbo_results *r, int32_t instance);

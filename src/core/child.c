@@ -1,6 +1,7 @@
 /* child.c: starting another program and owning its life (child.h): fork and exec in a
  * session of its own with a death signal, lines in and out with deadlines, its process
- * group killed, always reaped. The only file that starts programs. */
+ * group killed, always reaped; and a function of this program run in such a forked child
+ * under a deadline (mfbo_child_call). The only file that starts child processes. */
 #define _GNU_SOURCE /* close_range, pipe2, waitid's WNOWAIT */
 #include "core/child.h"
 
@@ -64,6 +65,18 @@ char *mfbo_child_find_program(const char *argv0, int *errnum) {
   return NULL;
 }
 
+/* In a child: no signal blocked, every signal's default action (a crash ends it). */
+static void default_signals(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+}
+
 /* In the child, between fork and exec: async-signal-safe calls only. Reports a failure's
  * errno on report (close-on-exec: a successful exec closes it unwritten). */
 static void become(const mfbo_child_spec *spec, const char *file, char *const *env,
@@ -76,14 +89,7 @@ static void become(const mfbo_child_spec *spec, const char *file, char *const *e
 #else
   (void)parent;
 #endif
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+  default_signals();
   /* the child's ends become 0, 1 and 2 (moved above 200 first, so that none is overwritten
    * before it is copied), the exec report 3; everything else (MPI's, HDF5's) is closed */
   int hi_in = fcntl(in, F_DUPFD, 200), hi_out = fcntl(out, F_DUPFD, 200);
@@ -323,6 +329,87 @@ void mfbo_child_free(mfbo_child *c) {
   if (c->err >= 0) close(c->err);
   free(c->buf);
   free(c);
+}
+
+/* ---------------------------------------------------------------- a function in a child */
+
+/* In the forked child of mfbo_child_call: its own group, the death signal, default signal
+ * actions, stdin /dev/null, stdout and stderr into the pipe out, every other descriptor
+ * closed; then fn, then _exit. */
+static _Noreturn void run_in_child(int (*fn)(void *), void *arg, pid_t parent, int out) {
+  setsid();
+#ifdef __linux__
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+#else
+  (void)parent;
+#endif
+  default_signals();
+  int null = open("/dev/null", O_RDONLY);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
+  close_range(3, ~0U, 0); /* MPI's, a file this process has open: not the child's business */
+  int rc = fn(arg);
+  fflush(NULL);
+  _exit(rc == 0 ? 0 : 1);
+}
+
+/* How the reaped child c ended, in why (see mfbo_child_call). */
+static mfbo_child_end how_it_ended(const mfbo_child *c, int overran, double timeout_s,
+                                   char *why, size_t size) {
+  char tail[512];
+  mfbo_child_stderr_tail(c, tail, sizeof tail);
+  const char *sep = tail[0] ? ": " : "";
+  if (overran) {
+    snprintf(why, size, "it did not end within %.0f s%s%s", timeout_s, sep, tail);
+    return MFBO_CHILD_OVERRAN;
+  }
+  if (WIFSIGNALED(c->status)) {
+    snprintf(why, size, "it was killed by signal %d, %s%s%s", WTERMSIG(c->status),
+             strsignal(WTERMSIG(c->status)), sep, tail);
+    return MFBO_CHILD_SIGNALLED;
+  }
+  if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
+    why[0] = '\0';
+    return MFBO_CHILD_RETURNED;
+  }
+  snprintf(why, size, "it exited with status %d%s%s",
+           WIFEXITED(c->status) ? WEXITSTATUS(c->status) : -1, sep, tail);
+  return MFBO_CHILD_FAILED;
+}
+
+mfbo_child_end mfbo_child_call(int (*fn)(void *arg), void *arg, double timeout_s, char *why,
+                               size_t size) {
+  int p[2] = {-1, -1};
+  mfbo_child *c = calloc(1, sizeof *c);
+  if (!c || pipe2(p, O_CLOEXEC) != 0) {
+    snprintf(why, size, "cannot start a child process: %s", strerror(errno));
+    free(c);
+    return MFBO_CHILD_NOT_STARTED;
+  }
+  pid_t parent = getpid();
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    run_in_child(fn, arg, parent, p[1]);
+  }
+  int fork_errno = errno;
+  close(p[1]);
+  if (pid < 0) {
+    close(p[0]);
+    free(c);
+    snprintf(why, size, "cannot start a child process: %s", strerror(fork_errno));
+    return MFBO_CHILD_NOT_STARTED;
+  }
+  c->pid = pid;
+  c->out = -1;
+  c->err = p[0];
+  set_nonblock(c->err);
+  int overran = mfbo_child_wait(c, mfbo_now_s() + timeout_s) != 0;
+  if (overran) mfbo_child_kill(c);
+  mfbo_child_end end = how_it_ended(c, overran, timeout_s, why, size);
+  mfbo_child_free(c);
+  return end;
 }
 
 /* ---------------------------------------------------------------- lines */

@@ -1,11 +1,14 @@
-/* child.h: the one place that starts another program and owns its life. The command and
- * worker benchmarks, the external searcher and the plot step all start their programs here.
+/* child.h: the one place that starts child processes: another program, whose life it owns
+ * (the command and worker benchmarks, the external searcher and the plot step all start
+ * their programs here), or a function of this program (mfbo_child_call, below).
  * A child runs in its own session and process group, with every other descriptor closed and
  * (on Linux) PR_SET_PDEATHSIG = SIGKILL, so that it cannot outlive this process even when
  * this process is killed with SIGKILL. It is talked to in lines, each read and write with a
  * deadline on mfbo_now_s()'s clock that nothing the child (or a descendant holding its
  * output open) does can stretch; it is ended by SIGKILL to its whole process group, and
- * always reaped. Not part of the installed API. */
+ * always reaped. mfbo_child_call runs a function of this program, not another program, in
+ * such a child (forked, no exec), so that a library that crashes or loops on bad input
+ * (HDF5 on a damaged file) takes only the child down. Not part of the installed API. */
 #ifndef MFBO_CHILD_H
 #define MFBO_CHILD_H
 
@@ -81,5 +84,28 @@ int mfbo_child_reaped(const mfbo_child *c, int *status);
 void mfbo_child_exit_text(const mfbo_child *c, char *out, size_t size);
 /* The last line or two of its stderr (KEEP), newlines as '|', "" if none. */
 void mfbo_child_stderr_tail(const mfbo_child *c, char *out, size_t size);
+
+/* ---------------------------------------------------------------- a function in a child */
+
+/* How mfbo_child_call's function ended. */
+typedef enum {
+  MFBO_CHILD_RETURNED = 0, /* it returned 0 */
+  MFBO_CHILD_FAILED,       /* it returned non-zero (or the child exited so) */
+  MFBO_CHILD_SIGNALLED,    /* the child was killed by a signal (a crash) */
+  MFBO_CHILD_OVERRAN,      /* the deadline came first: the child was killed */
+  MFBO_CHILD_NOT_STARTED   /* fork failed (errno in the text) */
+} mfbo_child_end;
+
+/* Runs fn(arg) in a forked copy of this process, in its own process group with the death
+ * signal, stdin /dev/null, stdout and stderr into a pipe read here, every other descriptor
+ * closed; the child exits with
+ * fn's return value (_exit: no exit handlers, no buffers of this process flushed twice).
+ * Waits until it ends or timeout_s seconds have passed (then SIGKILL to its group); always
+ * reaps it. why (size bytes) tells how it ended when it did not return 0, e.g. "it was
+ * killed by signal 11, Segmentation fault", "it did not end within 10 s", followed by the
+ * last line or two it wrote ("" when it returned 0). fn may call anything: the child is a
+ * copy, but only this thread runs in it. */
+mfbo_child_end mfbo_child_call(int (*fn)(void *arg), void *arg, double timeout_s, char *why,
+                               size_t size);
 
 #endif

@@ -1,11 +1,13 @@
-/* packer.c: a table's chunks shuffled and deflated on several threads, written in order
- * (packer.h). */
+/* packer.c: a table's chunks shuffled and deflated on several threads, their Fletcher-32
+ * checksum appended, written in order (packer.h). */
 #include "packer.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fletcher32.h"
 #include "table.h"
+
 /* HDF5's shuffle filter: byte j of element i goes to j * n + i. */
 static void shuffle(const unsigned char *in, unsigned char *out, size_t n, size_t size) {
   for (size_t i = 0; i < n; i++)
@@ -15,12 +17,16 @@ static void shuffle(const unsigned char *in, unsigned char *out, size_t n, size_
 static void pack_chunk(mfbo_h5_chunk_job *j) {
   unsigned char *shuffled = malloc(j->raw_size);
   j->packed_size = compressBound((uLong)j->raw_size);
-  j->packed = malloc(j->packed_size);
+  j->packed = malloc(j->packed_size + MFBO_H5_FLETCHER32_SIZE);
   int ok = shuffled && j->packed;
   if (ok) {
     shuffle(j->raw, shuffled, j->raw_size / j->elem_size, j->elem_size);
     ok = compress2(j->packed, &j->packed_size, shuffled, (uLong)j->raw_size, MFBO_H5_DEFLATE_LEVEL) ==
          Z_OK;
+  }
+  if (ok) { /* the pipeline's last filter (mfbo_h5_table_create) */
+    mfbo_h5_fletcher32_append(j->packed, j->packed_size);
+    j->packed_size += MFBO_H5_FLETCHER32_SIZE;
   }
   free(shuffled);
   free(j->raw);

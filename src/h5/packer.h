@@ -1,8 +1,9 @@
 /* packer.h: compressing a table's chunks on several threads. Deflate is most of the time a
  * results file's writing takes (mfbo_store_finish, while every rank waits), so full chunks,
  * already in the file's types, are shuffled and deflated by a pool of threads exactly as
- * HDF5's own filters would (same zlib, same level: the same bytes on disk) and written in
- * order with H5Dwrite_chunk. Only the calling thread calls HDF5 (the library is not
+ * HDF5's own filters would (same zlib, same level: the same bytes on disk), their
+ * Fletcher-32 checksum appended as HDF5's filter does (fletcher32.h; H5Dwrite_chunk bypasses
+ * the pipeline), and written in order with H5Dwrite_chunk. Only the calling thread calls HDF5 (the library is not
  * thread-safe). The appender (appender.h) hands its chunks to a packer. */
 #ifndef MFBO_H5_PACKER_H
 #define MFBO_H5_PACKER_H

@@ -60,7 +60,7 @@ hid_t mfbo_h5_table_create(hid_t loc, const char *name, const mfbo_h5_table_type
   hid_t d = H5I_INVALID_HID;
   if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk_rows) >= 0 &&
       H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, MFBO_H5_DEFLATE_LEVEL) >= 0 &&
-      H5Pset_obj_track_times(dcpl, 0) >= 0)
+      H5Pset_fletcher32(dcpl) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
     d = H5Dcreate2(loc, name, t->file, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   mfbo_h5_close(dcpl);
   mfbo_h5_close(space);
@@ -99,8 +99,10 @@ int mfbo_h5_array_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_
   hid_t space = H5Screate_simple(1, &zero, &max);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t d = H5I_INVALID_HID;
+  /* HDF5 puts no filter on variable-length data ("not suitable for filters") */
+  int checksum = H5Tis_variable_str(file_type) == 0;
   if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
-      H5Pset_obj_track_times(dcpl, 0) >= 0)
+      (!checksum || H5Pset_fletcher32(dcpl) >= 0) && H5Pset_obj_track_times(dcpl, 0) >= 0)
     d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   int ok = d >= 0 && H5Dset_extent(d, &n) >= 0 && mfbo_h5_table_write(d, mem_type, 0, n, buf) == 0;
   mfbo_h5_close(d);

@@ -27,13 +27,15 @@ typedef struct {
 int mfbo_h5_table_type_make(mfbo_h5_table_type *t, const mfbo_h5_column *cols, int n_cols,
                             size_t base_size, const mfbo_space *space);
 void mfbo_h5_table_type_free(mfbo_h5_table_type *t);
-/* An empty table: chunks of chunk_rows rows, extendible without limit, compressed. */
+/* An empty table: chunks of chunk_rows rows, extendible without limit, compressed
+ * (shuffle, deflate) and checksummed (Fletcher-32, the pipeline's last filter). */
 hid_t mfbo_h5_table_create(hid_t loc, const char *name, const mfbo_h5_table_type *t,
                            hsize_t chunk_rows);
 /* Writes rows [start, start + n) of a dataset from the memory type mem. */
 int mfbo_h5_table_write(hid_t d, hid_t mem, hsize_t start, hsize_t n, const void *rows);
 /* A small 1-D dataset of n values written at once (chunked and extendible like every
- * dataset, not compressed). */
+ * dataset, not compressed), checksummed with Fletcher-32 unless its type is a
+ * variable-length string: HDF5 refuses filters on variable-length data. */
 int mfbo_h5_array_write(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
                         const void *buf, hsize_t n);
 

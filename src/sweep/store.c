@@ -37,6 +37,7 @@
 #include "h5types.h"
 #include "h5util.h"
 #include "journal.h"
+#include "core/child.h"
 #include "core/path.h"
 #include "core/stream.h"
 #include "core/version.h"
@@ -51,6 +52,9 @@
 #define FORMAT_NAME "mfbo-sweep"
 #define TRACE_CHUNK_ROWS 4096 /* chunks of /trace; also the most trace rows in memory at once */
 #define TABLE_CHUNK_ROWS 1024 /* chunks of /runs and /timing, and their rows in memory */
+/* --resume reads a complete FILE's root attributes in a child process first; it has this
+ * long (milliseconds for an intact file, whatever its size: no table is read). */
+#define RESUME_CHECK_TIMEOUT_S 10.0
 
 struct mfbo_store {
   char *path, *partial, *tmp;
@@ -587,8 +591,40 @@ static int made_from_journal(const mfbo_store *s) {
   return same;
 }
 
+/* What --resume reads of a complete FILE (open_checked, made_from_journal): its format,
+ * format_version, job and sessions attributes, read in the child of check_readable. Always
+ * 0: what HDF5 says of an intact file the parent reads and says again. */
+static int read_attributes_in_child(void *path) {
+  static const char *const names[] = {"format", "job", "sessions"};
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID;
+  if (f < 0) return 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char *value = NULL;
+    mfbo_h5_attr_read_str(f, names[i], &value);
+    free(value);
+  }
+  long version;
+  mfbo_h5_attr_read_long(f, "format_version", &version);
+  mfbo_h5_file_close(f);
+  return 0;
+}
+
+/* Refuses a FILE on which HDF5 crashes or hangs (a damaged file: tests/fuzz/README.md):
+ * what --resume reads of it is read in a child process first (core/child.h). */
+static int check_readable(const mfbo_store *s, mfbo_error *err) {
+  char why[600];
+  mfbo_child_end end = mfbo_child_call(read_attributes_in_child, (void *)s->path,
+                                       RESUME_CHECK_TIMEOUT_S, why, sizeof why);
+  if (end == MFBO_CHILD_RETURNED) return 0;
+  if (end == MFBO_CHILD_NOT_STARTED) return store_fail(err, s->path, "%s", why);
+  return store_fail(err, s->path, "damaged results file (HDF5 failed on it in a separate "
+                    "process: %s)", why);
+}
+
 static int open_resume(mfbo_store *s, const mfbo_provenance *prov, mfbo_error *err) {
   int file = mfbo_path_exists(s->path), partial = mfbo_path_exists(s->partial);
+  if (file && check_readable(s, err) != 0) return -1;
   if (file && partial) {
     mfbo_error ignored;
     /* a partial that is no journal of this job cannot be continued: FILE wins, as below */

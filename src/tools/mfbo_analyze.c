@@ -195,7 +195,7 @@ static int analyse(const options *o) {
   FILE *log = o->quiet ? NULL : stderr;
   mfbo_results results;
   mfbo_error err;
-  mfbo_results_status status = mfbo_results_open(o->file, &results, &err);
+  mfbo_results_status status = mfbo_results_open_isolated(o->file, &results, &err);
   if (status != MFBO_RESULTS_OK) {
     mfbo_error_print(&err, stderr);
     return status == MFBO_RESULTS_BAD_INPUT ? EXIT_USAGE : EXIT_FAILED;
@@ -206,7 +206,7 @@ static int analyse(const options *o) {
   int bad_input = 0, code = EXIT_OK;
   if (mfbo_analysis_run(&results, &ao, &a, &bad_input, &err) != 0) {
     mfbo_error_print(&err, stderr);
-    code = bad_input ? EXIT_USAGE : EXIT_FAILED;
+    code = bad_input || mfbo_results_damaged(&results) ? EXIT_USAGE : EXIT_FAILED;
   } else if (make_dir(o->dir) != 0) {
     fprintf(stderr, "mfbo-analyze: cannot create %s: %s\n", o->dir, strerror(errno));
     code = EXIT_FAILED;

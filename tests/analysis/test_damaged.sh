@@ -11,7 +11,7 @@ set -u
 bin=$1; src=$2
 crashes=$src/tests/fuzz/hdf5-crashes
 job=$src/tests/analysis/small.ini
-BOUND_S=30  # the reader's child has 10 s (plus a second per 5 MB) before it is killed
+BOUND_S=30  # the reader's child has 10 s (plus a second per MB) before it is killed
 fail=0
 check() { if ! eval "$2"; then echo "FAILED: $1" >&2; fail=1; else echo "ok: $1"; fi; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -117,7 +117,7 @@ def summary_table(d, names):
         for f, h in zip(FRACTIONS, FRACTION_HEAD):
             r = m[f]
             if not_lowest(r):
-                cells.append(f"**{pct(r['regret_median'])}** / {pct(r['lowest_median'])} "
+                cells.append(f"{pct(r['regret_median'])} / {pct(r['lowest_median'])} "
                              f"({r['lowest']}) **not lowest, p = {pval(r['p_vs_lowest'])}**")
                 misses.append((title, h, r))
             else:
@@ -135,14 +135,14 @@ def landscape_table(d, name, title):
     ref = ("the exhaustive optimum" if first["reference"] == "optimum" else
            "the fastest configuration any run evaluated (the space is too large to enumerate)")
     out = [f"### {title} (`{name}`)", "",
-           f"{first['instances']} instance(s) x seeds {first['seeds']} = {first['runs']} runs per "
-           f"searcher; B = {float(first['cost_cap_s']):.1f} s; regret against {ref}. Median regret "
-           "% [25%, 75%]; **bold**: the lowest median at that budget; evals: median evaluations "
-           "at B; wall: median wall seconds per run on this machine.", "",
+           f"{first['instances']} instance(s) x seeds {first['seeds']} (runs: per searcher); "
+           f"B = {float(first['cost_cap_s']):.1f} s; regret against {ref}. Median regret "
+           "% [25%, 75%]; **bold**: the lowest median at that budget (ties included); evals: "
+           "median evaluations at B; wall: median wall seconds per run on this machine.", "",
            "| searcher | " + " | ".join(f"{h} = {float(first['cost_cap_s']) * eval(f):.1f} s"
                                       for f, h in zip(FRACTIONS, FRACTION_HEAD))
-           + " | evals | wall s/run | failed |",
-           "|---|" + "---|" * len(FRACTIONS) + "---|---|---|"]
+           + " | runs | evals | wall s/run | failed |",
+           "|---|" + "---|" * len(FRACTIONS) + "---|---|---|---|"]
     for s, rows in L.items():
         cells = []
         for f in FRACTIONS:
@@ -153,7 +153,8 @@ def landscape_table(d, name, title):
             cells.append(c)
         last = rows["1"]
         out.append(f"| {s} | " + " | ".join(cells) +
-                   f" | {float(last['evals_median']):.0f} | {float(last['wall_s_median']):.2f} "
+                   f" | {last['runs']} | {float(last['evals_median']):.0f} | "
+                   f"{float(last['wall_s_median']):.2f} "
                    f"| {last['failed']} |")
     out.append("")
     return out

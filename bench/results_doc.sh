@@ -18,16 +18,23 @@
 # same run loop and read from the same trace. Needs Debian's python3-optuna (and h5py-free
 # /usr/bin/python3 for the document).
 #
-# Sizes (env, defaults = the committed study): SEEDS_REAL=1-10; synthetic: SYN_INSTANCES=1-2,
-# SYN_SEEDS=1-5 for d5-d12, SYN_SEEDS_LARGE=1-3 for d13-d15; JOBS=2 worker processes.
-# CUTS (sized from a pilot of 1 seed, 1 instance on the shared 2-core development VM,
-# 2026-12-07, so that the whole study takes under about 70 minutes there):
-#  - real landscapes 10 seeds (not 20): Optuna's TPE takes 20-50 s of wall time a run on
-#    convolution and matmul (up to 1000 trials; Optuna 3.1's TPE is quadratic in trials),
-#    two TPE variants, ~160 s of CPU per seed over the five landscapes;
-#  - synthetic 2 instances (of the jobs' 5) x 5 seeds = 10 runs per searcher for d5-d12, and
-#    2 x 3 = 6 runs for d13-d15: mfbo takes up to ~30-60 s a run there and d13's optimum
-#    takes ~25 s per instance to enumerate; fewer instances also mean less loading.
+# Sizes (env, defaults = the committed study): SEEDS_REAL=1-10 (every searcher);
+# synthetic: SYN_INSTANCES=1-4 x SYN_SEEDS=1-2; Optuna's TPE on the synthetic family only at
+# SYN_TPE_DIMS="5 10", on SYN_TPE_SEEDS=1-1 (x the same instances); JOBS=2 worker processes.
+# For a quick check only (the document then says what ran): REAL=0 (no real landscapes),
+# DIMS="5 6" (the synthetic dimensions; DIMS="": none).
+# CUTS, sized from a pilot (1 seed, 1 instance per landscape, every searcher) on the shared
+# 2-core development VM, 2026-12-07, so that the whole study takes about an hour there:
+#  - Optuna's TPE, not mfbo, is the cost: 20-80 s of wall time a run (up to 1000 trials;
+#    Optuna 3.1's TPE is quadratic in the number of trials and slower with more parameters:
+#    the two variants took 36 s at synthetic d5, 139 s at d8, ~80 s on convolution, ~65 s on
+#    softmax per (instance, seed)); mfbo took 0.3-10 s a run up to d8, more above;
+#  - real landscapes: 10 seeds (not 20), every searcher on every seed;
+#  - synthetic family: 4 of the jobs' 5 instances x 2 seeds = 8 runs per searcher (not
+#    5 x 20), TPE only at d5 and d10 and only on seed 1 (4 runs): TPE on every dimension
+#    would have cost ~1600 s of CPU per (instance, seed).
+# Expected: ~2400 s of CPU for the real landscapes, ~2200 for the synthetic family: about
+# 40-55 minutes on the 2 shared cores.
 # Every cut is repeated in the document (its "Cuts" section, from meta.txt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,19 +47,26 @@ py=/usr/bin/python3
 "$py" -c 'import optuna' 2>/dev/null || { echo "results_doc.sh: $py has no optuna (apt-get install python3-optuna)" >&2; exit 2; }
 
 seeds_real=${SEEDS_REAL:-1-10}
-syn_inst=${SYN_INSTANCES:-1-2}
-syn_seeds=${SYN_SEEDS:-1-5}
-syn_seeds_large=${SYN_SEEDS_LARGE:-1-3}
+syn_inst=${SYN_INSTANCES:-1-4}
+syn_seeds=${SYN_SEEDS:-1-2}
+syn_tpe_dims=${SYN_TPE_DIMS-5 10}
+syn_tpe_seeds=${SYN_TPE_SEEDS:-1-1}
 jobs=${JOBS:-2}
+real=${REAL:-1}
+dims=${DIMS-5 6 7 8 9 10 11 12 13 14 15}
 out=docs/results/study
-searchers='random,pattern,de,hyperband,sh,lfbo,mfbo,optuna-tpe:external:command=adapters/optuna_tpe.py,optuna-tpe-ordered:external:command=adapters/optuna_tpe.py --ordered'
+builtin='random,pattern,de,hyperband,sh,lfbo,mfbo'
+tpe='optuna-tpe:external:command=adapters/optuna_tpe.py,optuna-tpe-ordered:external:command=adapters/optuna_tpe.py --ordered'
 
+minp() { # M N: the smallest two-sided exact rank-sum p-value of samples of M and N
+  "$py" -c 'import math, sys; m, n = map(int, sys.argv[1:]); print(f"{2 / math.comb(m + n, m):.2g}")' "$1" "$2"
+}
 count() { # A-B -> B - A + 1
   local a=${1%-*} b=${1#*-}; echo $((b - a + 1))
 }
 cmd="bash bench/results_doc.sh"
-for v in SEEDS_REAL SYN_INSTANCES SYN_SEEDS SYN_SEEDS_LARGE JOBS; do
-  [ -n "${!v:-}" ] && cmd="$v=${!v} $cmd"
+for v in SEEDS_REAL SYN_INSTANCES SYN_SEEDS SYN_TPE_DIMS SYN_TPE_SEEDS JOBS REAL DIMS; do
+  [ -n "${!v+set}" ] && cmd="$v='${!v}' $cmd"
 done
 [ "$#" -gt 0 ] && cmd="$cmd $1"
 
@@ -66,8 +80,8 @@ start=$(date -u '+%F %H:%M UTC') load_start=$(load) t_all=$(date +%s)
 echo "results_doc: commit $commit ($tree), -j $jobs, $(nproc) cores, load $load_start"
 
 walls=()
-run() { # JOB SEEDS [--instances A-B]
-  local job=$1 seeds=$2 name t0; shift 2
+run() { # JOB SEEDS SEARCHERS [mfbo_anytime options]
+  local job=$1 seeds=$2 searchers=$3 name t0; shift 3
   name=$(basename "$job" .ini)
   t0=$(date +%s)
   "$bin" "$job" "$seeds" -j "$jobs" --searchers "$searchers" "$@" \
@@ -76,17 +90,23 @@ run() { # JOB SEEDS [--instances A-B]
   walls+=("wall=$name $(( $(date +%s) - t0 ))")
 }
 
-for j in convolution-A100 dedispersion-MI250X pnpoly-RTX3090 matmul-H100 softmax-H100; do
-  run "jobs/kt-$j.ini" "$seeds_real"
-done
-for d in 5 6 7 8 9 10 11 12 13 14 15; do
-  s=$syn_seeds; [ "$d" -ge 13 ] && s=$syn_seeds_large
-  run "jobs/anytime-synthetic-d$d.ini" "$s" --instances "$syn_inst"
+if [ "$real" = 1 ]; then
+  for j in convolution-A100 dedispersion-MI250X pnpoly-RTX3090 matmul-H100 softmax-H100; do
+    run "jobs/kt-$j.ini" "$seeds_real" "$builtin,$tpe"
+  done
+fi
+for d in $dims; do
+  if [[ " $syn_tpe_dims " == *" $d "* ]]; then
+    run "jobs/anytime-synthetic-d$d.ini" "$syn_seeds" "$builtin,$tpe" --instances "$syn_inst" \
+      --external-seeds "$syn_tpe_seeds"
+  else
+    run "jobs/anytime-synthetic-d$d.ini" "$syn_seeds" "$builtin" --instances "$syn_inst"
+  fi
 done
 wait # the tee's
 
 n_real=$(count "$seeds_real") n_inst=$(count "$syn_inst")
-n_syn=$(count "$syn_seeds") n_large=$(count "$syn_seeds_large")
+n_syn=$(count "$syn_seeds") n_tpe=$(count "$syn_tpe_seeds")
 {
   echo "commit=$commit"
   echo "tree=$tree"
@@ -99,9 +119,10 @@ n_syn=$(count "$syn_seeds") n_large=$(count "$syn_seeds_large")
   echo "workers=$jobs"
   echo "total_s=$(( $(date +%s) - t_all ))"
   echo "searchers_doc=random, pattern, de, hyperband, sh (successive halving), lfbo, mfbo; Optuna's TPE (Debian's optuna 3.1) through adapters/optuna_tpe.py as an external searcher: \`optuna-tpe\` (every parameter categorical, the adapter's defaults: TPESampler(seed = the run's seed), every configuration timed at the top fidelity, at most 1000 trials) and \`optuna-tpe-ordered\` (the same with --ordered: power-of-two and integer parameters as ordered integers)"
-  echo "size_doc=real landscapes seeds $seeds_real ($n_real runs per searcher); synthetic d5-d12 instances $syn_inst x seeds $syn_seeds ($((n_inst * n_syn)) runs per searcher), d13-d15 instances $syn_inst x seeds $syn_seeds_large ($((n_inst * n_large)) runs per searcher); the same (instance, seed) tasks for every searcher."
-  echo "cut=Real landscapes: $n_real seeds, not 20: Optuna's TPE takes 20-50 s of wall time a run on convolution and matmul (up to 1000 trials; Optuna 3.1's TPE is quadratic in the number of trials), and there are two TPE variants: about 160 s of CPU per seed over the five landscapes in the pilot (1 seed, 2026-12-07, this machine)."
-  echo "cut=Synthetic family: $n_inst of the jobs' 5 instances x $n_syn seeds for d5-d12 and x $n_large seeds for d13-d15, not 5 x 20: mfbo takes up to 30-60 s a run at d13-d15 here and enumerating d13's optimum ~25 s per instance; the whole study had to fit about 70 minutes of a 2-core machine shared with other work. Medians of $((n_inst * n_large))-$((n_inst * n_syn)) runs resolve only large differences: read the p-values."
+  echo "size_doc=real landscapes: seeds $seeds_real ($n_real runs per searcher, every searcher); synthetic family: instances $syn_inst x seeds $syn_seeds ($((n_inst * n_syn)) runs per searcher), Optuna's TPE only at d${syn_tpe_dims// /, d} on instances $syn_inst x seeds $syn_tpe_seeds ($((n_inst * n_tpe)) runs); a searcher's runs are the same (instance, seed) tasks as every other's (a subset for TPE on the synthetic family). Each table gives the runs per searcher."
+  echo "cut=Optuna's TPE, not mfbo, is the study's cost: 20-80 s of wall time a run here (up to 1000 trials; Optuna 3.1's TPE takes time quadratic in the number of trials, and more with more parameters). In the pilot (1 seed, 1 instance per landscape, every searcher; 2026-12-07, this machine) the two TPE variants took 36 s of CPU per run at synthetic d5, 72 s at d6, 91 s at d7, 139 s at d8, about 80 s on convolution and 65 s on softmax, against mfbo's 0.3-10 s; about 240 s of CPU per seed over the five real landscapes, nearly all of it TPE."
+  echo "cut=Real landscapes: $n_real seeds, not 20 (the study's earlier size), every searcher on every seed, to fit the whole study in about an hour of a 2-core machine shared with other work."
+  echo "cut=Synthetic family: $n_inst of the jobs' 5 instances x $n_syn seeds ($((n_inst * n_syn)) runs per searcher), not 5 x 20, and TPE only at d${syn_tpe_dims// /, d} on seed(s) $syn_tpe_seeds ($((n_inst * n_tpe)) runs): TPE at every dimension would have cost about 1600 s of CPU per (instance, seed) (extrapolated from d5-d8), and mfbo takes up to about a minute a run at d13-d15. Medians of $((n_inst * n_syn)) runs resolve only large differences; read the p-values (the exact test's smallest possible p-value is $(minp "$((n_inst * n_tpe))" "$((n_inst * n_syn))") with $((n_inst * n_tpe)) against $((n_inst * n_syn)) runs, $(minp "$((n_inst * n_syn))" "$((n_inst * n_syn))") with $((n_inst * n_syn)) against $((n_inst * n_syn)))."
   echo "cut=No figures: the study's numbers are the tables and CSVs; the figures of the earlier studies were not regenerated, so they were removed (git history has them)."
   printf '%s\n' "${walls[@]}"
 } >"$out/meta.txt"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """anytime_summary.py: the one-table summary of bench/mfbo_anytime.sh's CSVs that
-docs/mfbo.md and docs/results.md quote: per landscape, mfbo's median regret (%) and the best
-other searcher's at 1/16 .. 1 x C (C = pattern's median cost there), the verdict at each
-point, the final <= 1% target and mfbo's median wall seconds per run.
+docs/mfbo.md quotes (docs/results.md has its own: bench/results_doc.sh): per landscape,
+mfbo's median regret (%) and the best other searcher's at 1/16 .. 1 x C (C = pattern's
+median cost there), the verdict at each point, the final <= 1% target and mfbo's median
+wall seconds per run.
   python3 bench/anytime_summary.py DIR      (DIR: the OUTDIR of bench/mfbo_anytime.sh)"""
 import argparse
 import csv

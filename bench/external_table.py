@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""external_table.py [DIR]: the markdown tables of docs/results.md's section on external
-searchers, from mfbo-analyze's summary.csv of each landscape in DIR (default study/external,
+"""external_table.py [DIR]: the markdown tables of issue 16's comparison with external
+searchers (once a section of docs/results.md, now in its git history), from mfbo-analyze's summary.csv of each landscape in DIR (default study/external,
 written by `bash bench/study.sh external`): per algorithm, median evaluations, cost and final
 regret with [25%, 75%], the ERT and success rate at regret <= 5%, and in how many runs the
 returned configuration is the optimum (regret 0, from the results file NAME.h5 in DIR)."""

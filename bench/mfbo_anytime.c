@@ -15,7 +15,18 @@
  * workers that take tasks from a shared counter and send results back through a pipe; every
  * run is a pure function of its task, so the numbers (wall times aside) do not depend on N.
  *   build/bench/mfbo_anytime JOB FIRST-LAST [-j N] [--searchers LIST] [--cost S]
- *                            [--csv FILE] [--subject LABEL]
+ *                            [--csv FILE] [--runs-csv FILE] [--instances A-B]
+ *                            [--external-seeds A-B] [--subject LABEL]
+ * --instances A-B: only the job's instances numbered A..B (fewer to load and run).
+ * --external-seeds A-B: external searchers (type = external: an Optuna run takes 20-100 s)
+ * run only the seeds A..B of FIRST-LAST (every instance); the others run every seed.
+ * --runs-csv FILE: every run's regret at every fraction, one row per (run, fraction), as
+ * read from its trace (the sample the medians and the tests are computed from).
+ * The CSV of --csv also gives, per (searcher, fraction), the searcher with the lowest
+ * median at that fraction over all searchers (ties: lower 75% quantile, then list order)
+ * and the two-sided Wilcoxon-Mann-Whitney rank-sum p-value of this searcher's regrets
+ * against that one's (src/analysis/stats.c, mfbo_ranksum_test; exact without ties and
+ * n <= 20, else the tie-corrected normal approximation).
  * LIST: comma-separated; an item is a searcher type at its defaults ("de") or
  * LABEL:TYPE[:k=v;k=v] ("mfbo-seedpr:mfbo:preset=seed_pr"); default
  * "random,pattern,de,hyperband,sh,mfbo". The label is part of a run's random streams.
@@ -34,6 +45,7 @@
 
 #include "mfbo/job.h"
 #include "mfbo/run.h"
+#include "stats.h"
 
 #define NF 5
 #define MAX_SEARCHERS 32
@@ -74,8 +86,10 @@ typedef struct {
 } pass;
 
 typedef struct {
-  const char *job, *searchers, *csv, *subject;
+  const char *job, *searchers, *csv, *subject, *runs_csv;
   long first, last;
+  long inst_first, inst_last; /* --instances; 0, 0: every instance of the job */
+  long ext_first, ext_last;   /* --external-seeds; 0, 0: every seed */
   int workers;
   double cost_s;
 } options;
@@ -352,7 +366,12 @@ static int run_pass(const pass *p, int n_workers, task_result *results) {
 
 static int is_mfbo(const searcher_spec *s) { return strcmp(s->type->name, "mfbo") == 0; }
 
-/* Tasks of every (searcher, instance, seed), mfbo's first (the slowest: longest first). */
+/* The slow searchers (seconds a run): mfbo and external programs. */
+static int is_slow(const searcher_spec *s) {
+  return is_mfbo(s) || strcmp(s->type->name, "external") == 0;
+}
+
+/* Tasks of every (searcher, instance, seed), the slow ones first (longest first). */
 static task *make_tasks(const searcher_spec *s, int n_s, int n_inst, const options *o,
                         int *n) {
   int n_seeds = (int)(o->last - o->first + 1);
@@ -360,10 +379,12 @@ static task *make_tasks(const searcher_spec *s, int n_s, int n_inst, const optio
   *n = 0;
   for (int round = 0; round < 2; round++)
     for (int a = 0; a < n_s; a++) {
-      if (is_mfbo(&s[a]) != (round == 0)) continue;
+      if (is_slow(&s[a]) != (round == 0)) continue;
+      int ext = strcmp(s[a].type->name, "external") == 0 && o->ext_last > 0;
       for (int i = 0; i < n_inst; i++)
         for (long seed = o->first; seed <= o->last; seed++)
-          t[(*n)++] = (task){a, i, seed};
+          if (!ext || (seed >= o->ext_first && seed <= o->ext_last))
+            t[(*n)++] = (task){a, i, seed};
     }
   return t;
 }
@@ -431,6 +452,17 @@ static double regret_of(const mfbo_benchmark *b, double ref_ms, double inc_ms) {
   return isnan(r) ? inc_ms / ref_ms - 1.0 : r;
 }
 
+/* Searcher a's regrets at fraction f, one per run, into v (room for n_tasks); returns n. */
+static int regrets(const bench *B, int a, int f, double *v) {
+  int n = 0;
+  for (int k = 0; k < B->n_tasks; k++) {
+    if (B->tasks[k].searcher != a) continue;
+    int i = B->tasks[k].instance;
+    v[n++] = regret_of(B->b[i], B->ref[i], B->res[k].inc_ms[f]);
+  }
+  return n;
+}
+
 static void summarise(const bench *B, int a, summary *out) {
   double *v = malloc((size_t)B->n_tasks * sizeof *v), *w = malloc((size_t)B->n_tasks * sizeof *w);
   memset(out, 0, sizeof *out);
@@ -478,6 +510,31 @@ static verdict judge(const bench *B, const summary *S, int f) {
   v.met = m <= o;
   v.margin = m == o ? 0 : m - o;
   return v;
+}
+
+/* ---- the lowest searcher and the rank-sum tests ---- */
+
+/* The searcher with the lowest median regret at fraction f over all of them (ties: the lower
+ * 75% quantile, then list order). */
+static int lowest(const bench *B, const summary *S, int f) {
+  int best = 0;
+  for (int a = 1; a < B->n_s; a++) {
+    const quant3 *x = &S[a].regret[f], *y = &S[best].regret[f];
+    if (x->med < y->med || (x->med == y->med && x->q75 < y->q75)) best = a;
+  }
+  return best;
+}
+
+/* Two-sided rank-sum p-value of searcher a's regrets at f against searcher b's; NaN when a
+ * sample is empty or a == b. */
+static double ranksum_p(const bench *B, int a, int b, int f) {
+  if (a == b) return NAN;
+  double *x = malloc((size_t)B->n_tasks * sizeof *x), *y = malloc((size_t)B->n_tasks * sizeof *y);
+  int nx = regrets(B, a, f, x), ny = regrets(B, b, f, y);
+  mfbo_ranksum t;
+  double p = x && y && mfbo_ranksum_test(x, (size_t)nx, y, (size_t)ny, &t) == 0 ? t.p : NAN;
+  free(x), free(y);
+  return p;
 }
 
 /* ---- output ---- */
@@ -549,7 +606,8 @@ static void print_verdict(const bench *B, const summary *S) {
 static void write_csv(const bench *B, const summary *S, FILE *out) {
   fprintf(out, "landscape,instances,seeds,cost_cap_s,reference,searcher,type,fraction,cost_s,"
                "regret_median,regret_q25,regret_q75,evals_median,wall_s_median,wall_s_sum,"
-               "runs,failed,best_other,best_other_median,margin,verdict\n");
+               "runs,failed,lowest,lowest_median,p_vs_lowest,best_other,best_other_median,"
+               "margin,verdict\n");
   for (int a = 0; a < B->n_s; a++)
     for (int f = 0; f < NF; f++) {
       const summary *x = &S[a];
@@ -559,6 +617,8 @@ static void write_csv(const bench *B, const summary *S, FILE *out) {
               B->s[a].type->name, fraction_names[f], fractions[f] * B->cap_s, x->regret[f].med,
               x->regret[f].q25, x->regret[f].q75, x->evals[f], x->wall_med, x->wall_sum,
               x->runs, x->failed);
+      int lo = lowest(B, S, f);
+      fprintf(out, ",%s,%.6g,%.6g", B->s[lo].label, S[lo].regret[f].med, ranksum_p(B, a, lo, f));
       verdict v = judge(B, S, f);
       if (a == B->subject && v.other >= 0)
         fprintf(out, ",%s,%.6g,%.6g,%s\n", B->s[v.other].label, S[v.other].regret[f].med,
@@ -568,13 +628,52 @@ static void write_csv(const bench *B, const summary *S, FILE *out) {
     }
 }
 
-static int report(const bench *B, const char *csv) {
+/* Every run's regret at every fraction (the sample behind the medians and the tests). */
+static int write_runs_csv(const bench *B, const char *path) {
+  FILE *out = fopen(path, "w");
+  if (!out) {
+    perror(path);
+    return -1;
+  }
+  fprintf(out, "landscape,searcher,type,instance,seed,fraction,cost_s,regret,evals,"
+               "run_cost_s,wall_s,failed\n");
+  for (int k = 0; k < B->n_tasks; k++) {
+    const task *t = &B->tasks[k];
+    const task_result *r = &B->res[k];
+    for (int f = 0; f < NF; f++)
+      fprintf(out, "%s,%s,%s,%d,%ld,%s,%.6g,%.9g,%ld,%.6g,%.6g,%d\n", B->name,
+              B->s[t->searcher].label, B->s[t->searcher].type->name,
+              B->b[t->instance]->instance, t->seed, fraction_names[f], fractions[f] * B->cap_s,
+              regret_of(B->b[t->instance], B->ref[t->instance], r->inc_ms[f]), r->evals[f],
+              r->cost_s, r->wall_s, r->failed);
+  }
+  return fclose(out) == 0 ? 0 : -1;
+}
+
+/* Where the subject's median is not the lowest of all: the lowest and the rank-sum p. */
+static void print_lowest(const bench *B, const summary *S) {
+  if (B->subject < 0) return;
+  printf("lowest median of all searchers:");
+  for (int f = 0; f < NF; f++) {
+    int lo = lowest(B, S, f);
+    int mine = S[B->subject].regret[f].med <= S[lo].regret[f].med;
+    if (mine) printf(" %s %s", fraction_names[f], B->s[B->subject].label);
+    else printf(" %s %s (%s %.2f%%, rank-sum p = %.3g)", fraction_names[f], B->s[lo].label,
+                B->s[B->subject].label, 100 * S[B->subject].regret[f].med,
+                ranksum_p(B, B->subject, lo, f));
+    printf("%s", f + 1 < NF ? "," : "\n\n");
+  }
+}
+
+static int report(const bench *B, const char *csv, const char *runs_csv) {
   summary S[MAX_SEARCHERS];
   for (int a = 0; a < B->n_s; a++) summarise(B, a, &S[a]);
   print_header(B);
   for (int a = 0; a < B->n_s; a++) print_row(B, a, &S[a]);
   print_verdict(B, S);
+  print_lowest(B, S);
   fflush(stdout);
+  if (runs_csv && write_runs_csv(B, runs_csv) != 0) return -1;
   if (!csv) return 0;
   FILE *out = fopen(csv, "w");
   if (!out) {
@@ -590,17 +689,23 @@ static int report(const bench *B, const char *csv) {
 static int usage(const char *prog) {
   fprintf(stderr,
           "usage: %s JOB FIRST-LAST [-j N] [--searchers LIST] [--cost S] [--csv FILE] "
-          "[--subject LABEL]\n  LIST: comma-separated TYPE or LABEL:TYPE[:k=v;k=v] "
+          "[--runs-csv FILE] [--instances A-B] [--external-seeds A-B] [--subject LABEL]\n"
+          "  LIST: comma-separated TYPE or LABEL:TYPE[:k=v;k=v] "
           "(default %s)\n",
           prog, default_searchers);
   return 2;
 }
 
-static int parse_seeds(const char *text, options *o) {
+/* "A-B" or "A" into first..last; -1 when malformed. */
+static int parse_range(const char *text, long *first, long *last) {
   char *end;
-  o->first = strtol(text, &end, 10);
-  o->last = *end == '-' ? strtol(end + 1, &end, 10) : o->first;
-  return *end || o->first < 0 || o->last < o->first ? -1 : 0;
+  *first = strtol(text, &end, 10);
+  *last = *end == '-' ? strtol(end + 1, &end, 10) : *first;
+  return *end || *first < 0 || *last < *first ? -1 : 0;
+}
+
+static int parse_seeds(const char *text, options *o) {
+  return parse_range(text, &o->first, &o->last);
 }
 
 static int parse_options(int argc, char **argv, options *o) {
@@ -613,6 +718,12 @@ static int parse_options(int argc, char **argv, options *o) {
     else if (strcmp(argv[a], "--cost") == 0 && v) o->cost_s = atof(argv[++a]);
     else if (strcmp(argv[a], "--csv") == 0 && v) o->csv = argv[++a];
     else if (strcmp(argv[a], "--subject") == 0 && v) o->subject = argv[++a];
+    else if (strcmp(argv[a], "--runs-csv") == 0 && v) o->runs_csv = argv[++a];
+    else if (strcmp(argv[a], "--external-seeds") == 0 && v) {
+      if (parse_range(argv[++a], &o->ext_first, &o->ext_last) != 0) return -1;
+    } else if (strcmp(argv[a], "--instances") == 0 && v) {
+      if (parse_range(argv[++a], &o->inst_first, &o->inst_last) != 0) return -1;
+    }
     else if (argv[a][0] == '-') return -1;
     else if (pos == 0 && ++pos) o->job = argv[a];
     else if (pos == 1 && ++pos) {
@@ -622,15 +733,24 @@ static int parse_options(int argc, char **argv, options *o) {
   return pos == 2 && o->workers >= 1 && o->workers <= 256 && o->cost_s >= 0 ? 0 : -1;
 }
 
-static int load_benchmarks(mfbo_job *job, bench *B, mfbo_error *err) {
-  B->n_inst = job->n_instances;
-  B->b = calloc((size_t)B->n_inst, sizeof *B->b);
-  B->ref = malloc((size_t)B->n_inst * sizeof *B->ref);
-  for (int i = 0; i < B->n_inst; i++) {
-    B->b[i] = mfbo_benchmark_alloc(job->benchmark_type, &job->benchmark, &job->space,
-                                   job->instances[i], err);
-    if (!B->b[i]) return -1;
-    B->ref[i] = B->b[i]->optimum_ms;
+/* The job's instances (those in --instances, when given). */
+static int load_benchmarks(mfbo_job *job, const options *o, bench *B, mfbo_error *err) {
+  B->b = calloc((size_t)job->n_instances, sizeof *B->b);
+  B->ref = malloc((size_t)job->n_instances * sizeof *B->ref);
+  B->n_inst = 0;
+  for (int i = 0; i < job->n_instances; i++) {
+    int id = job->instances[i];
+    if (o->inst_last > 0 && (id < o->inst_first || id > o->inst_last)) continue;
+    mfbo_benchmark *b = mfbo_benchmark_alloc(job->benchmark_type, &job->benchmark, &job->space,
+                                             id, err);
+    if (!b) return -1;
+    B->b[B->n_inst] = b;
+    B->ref[B->n_inst++] = b->optimum_ms;
+  }
+  if (B->n_inst == 0) {
+    mfbo_error_set(err, 0, "--instances %ld-%ld: none of the job's instances", o->inst_first,
+                   o->inst_last);
+    return -1;
   }
   return 0;
 }
@@ -671,7 +791,7 @@ static int run_bench(bench *B, const options *o) {
   if (capped_pass(B, o) != 0) return -1;
   fprintf(stderr, "[%s] wall: pass 1 %.1f s, pass 2 %.1f s (-j %d)\n", B->name, t1 - t0,
           now_s() - t1, o->workers);
-  return report(B, o->csv);
+  return report(B, o->csv, o->runs_csv);
 }
 
 int main(int argc, char **argv) {
@@ -686,7 +806,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   bench B = {.name = job.name, .first = o.first, .last = o.last};
-  int rc = load_benchmarks(&job, &B, &err) != 0 || setup_searchers(&B, &o, &err) != 0 ? 2 : 0;
+  int rc = load_benchmarks(&job, &o, &B, &err) != 0 || setup_searchers(&B, &o, &err) != 0 ? 2 : 0;
   if (rc) mfbo_error_print(&err, stderr);
   else fprintf(stderr, "[%s] loaded %d instance(s) in %.1f s\n", B.name, B.n_inst, now_s() - t0);
   if (!rc && run_bench(&B, &o) != 0) rc = 1;

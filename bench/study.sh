@@ -29,8 +29,8 @@
 #   NAME/walltime.txt         wall-clock time per task per algorithm (bench/study_walltime.py)
 #   time.txt                  the part's wall time and the load average before and after
 #   speed.md                  (speed) the speed table, markdown
-# and copies of the figures meant for the documentation in docs/results/, named
-# PART[-LANDSCAPE]-FIGURE.png (docs/results/README.md lists them).
+# and copies of the figures in docs/results/, named PART[-LANDSCAPE]-FIGURE.png (not tracked;
+# docs/results/README.md). docs/results.md is not this script's: bench/results_doc.sh.
 # It prints each job's cost/regret table (section 2 of the summary) and wall times, and
 # the total time of each part.
 #
@@ -49,7 +49,7 @@
 #
 # Wall times depend on the machine's load: the script prints the load average with each
 # part's time. Measured on the 2-core development VM (load average 2-5 from other work),
-# about 19 minutes in all: docs/results/README.md.
+# 2026-11-26: about 14 minutes in all (git history of docs/results/README.md).
 set -euo pipefail
 
 usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

@@ -69,7 +69,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--markdown", action="store_true",
-                    help="one markdown table of every file (docs/results.md)")
+                    help="one markdown table of every file (docs/results/speed.md)")
     ap.add_argument("files", metavar="FILE.h5", nargs="+", help="results files of mfbo-sweep")
     opt = ap.parse_args()
     markdown, files = opt.markdown, opt.files

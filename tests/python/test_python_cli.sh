@@ -14,7 +14,7 @@ cd "$tmp" || exit 1
 
 programs="analysis/convergence.py adapters/optuna_tpe.py adapters/random_template.py
   bench/anytime_summary.py bench/dataset_noise.py bench/external_table.py bench/gpu_study_report.py
-  bench/mfbo_speed_sklearn.py bench/slow_start.py bench/study_walltime.py"
+  bench/mfbo_speed_sklearn.py bench/results_doc.py bench/slow_start.py bench/study_walltime.py"
 
 # Every shipped program is in the list (a new one must be added here); those that need a
 # GPU or torch (botorch_gp_speed.py, gpu_record.py, gpu_remeasure.py) are not run here, nor bench/forest_sklearn/
@@ -86,6 +86,18 @@ bad "missing directory" missing "$src/bench/anytime_summary.py" missing
 mkdir -p any && printf 'garbage\n\x01\x02 not a csv\n' >any/kt-convolution-A100.csv
 bad "damaged CSV" any/kt-convolution-A100.csv "$src/bench/anytime_summary.py" any
 bad "no LANDSCAPE.csv in DIR" empty "$src/bench/anytime_summary.py" empty
+
+# results_doc.py DIR: DIR/meta.txt and DIR/LANDSCAPE.csv.
+bad "missing directory" missing "$src/bench/results_doc.py" missing
+bad "no meta.txt in DIR" empty/meta.txt "$src/bench/results_doc.py" empty
+mkdir -p doc && printf 'commit=x\n' >doc/meta.txt
+bad "meta.txt without its keys" doc/meta.txt "$src/bench/results_doc.py" doc
+for k in tree command start end machine load_start load_end workers total_s searchers_doc size_doc; do
+  echo "$k=x" >>doc/meta.txt
+done
+bad "no LANDSCAPE.csv in DIR" doc "$src/bench/results_doc.py" doc
+printf 'garbage\n\x01\x02 not a csv\n' >doc/kt-convolution-A100.csv
+bad "damaged CSV" doc/kt-convolution-A100.csv "$src/bench/results_doc.py" doc
 
 # dataset_noise.py [DIR]: DIR/NAME.json.gz.
 bad "missing directory" missing "$src/bench/dataset_noise.py" missing

@@ -4,8 +4,8 @@
 # median cost C on that landscape and reads each searcher's regret at 1/16, 1/8, 1/4, 1/2
 # and 1 x C; it prints the table and the verdict (mfbo's median <= every other searcher's
 # at each point: MET/MISSED with the margin; final median regret <= 1%).
-# Landscapes: the five real ones (jobs/kt-*.ini: convolution A100, dedispersion MI250X,
-# pnpoly RTX3090, and the Triton matmul and softmax recorded on an H100; their data is in
+# Landscapes: the six real ones (jobs/kt-*.ini: convolution A100, dedispersion MI250X,
+# pnpoly RTX3090, and the Triton matmul, softmax and attention recorded on an H100; their data is in
 # data/) and
 # the synthetic family at dimensions 5-15 (jobs/anytime-synthetic-dN.ini).
 # CUT: the synthetic jobs have 5 instances each (1-5), not the study's 10-20: d13 alone
@@ -38,7 +38,7 @@ mkdir -p "$out"
 list=()
 [ "${REAL:-1}" = 1 ] && list+=(jobs/kt-convolution-A100.ini jobs/kt-dedispersion-MI250X.ini
                                 jobs/kt-pnpoly-RTX3090.ini jobs/kt-matmul-H100.ini
-                                jobs/kt-softmax-H100.ini)
+                                jobs/kt-softmax-H100.ini jobs/kt-attention-H100.ini)
 for d in $dims; do list+=("jobs/anytime-synthetic-d$d.ini"); done
 
 extra=()

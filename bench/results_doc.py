@@ -17,7 +17,8 @@ REAL = [("kt-convolution-A100", "convolution, A100"),
         ("kt-dedispersion-MI250X", "dedispersion, MI250X"),
         ("kt-pnpoly-RTX3090", "pnpoly, RTX 3090"),
         ("kt-matmul-H100", "Triton matmul, H100"),
-        ("kt-softmax-H100", "Triton softmax, H100")]
+        ("kt-softmax-H100", "Triton softmax, H100"),
+        ("kt-attention-H100", "Triton attention, H100")]
 SYNTH = [(f"anytime-synthetic-d{d}", f"synthetic d{d}") for d in range(5, 16)]
 SUBJECT = "mfbo"
 # the columns used here (bench/mfbo_anytime --csv)
@@ -211,9 +212,9 @@ def write(d, meta):
     w("")
     w("## What was measured")
     w("")
-    w("- **Landscapes**: the five recorded GPU landscapes of `data/` (jobs/kt-*.ini: "
-      "convolution A100, dedispersion MI250X, pnpoly RTX 3090, Triton matmul and softmax on an "
-      "H100; a run's measurements are resampled recorded repetitions) and the synthetic "
+    w("- **Landscapes**: the recorded GPU landscapes of `data/` (jobs/kt-*.ini: "
+      "convolution A100, dedispersion MI250X, pnpoly RTX 3090, Triton matmul, softmax and "
+      "attention on an H100, those of them this run has; a run's measurements are resampled recorded repetitions) and the synthetic "
       "family at dimensions 5-15 (jobs/anytime-synthetic-dN.ini; docs/landscapes.md).")
     w(f"- **Searchers**, all at their defaults: {meta['searchers_doc']}.")
     w("- **Budget**: per landscape, pattern runs at its defaults without a budget on every "
@@ -288,8 +289,8 @@ def write(d, meta):
     w("- Real GPUs: the real landscapes replay recorded Kernel Tuner and Triton measurements "
       "(noise resampled from recorded repetitions, compile times as recorded); nothing here "
       "ran a kernel (live tuning: docs/live.md).")
-    w("- Large samples: see Size and Cuts. Medians of 10-20 runs of bimodal outcomes "
-      "(convolution) move by tens of points with the seeds; the p-values say what is "
+    w("- Large samples: see Size and Cuts. Medians of a few runs (each table says how many) "
+      "of bimodal outcomes (convolution) move by tens of points with the seeds; the p-values say what is "
       "resolved, and they are not corrected for the number of cells.")
     w("- Tuned searchers: every searcher runs at its defaults; mfbo's defaults were chosen on "
       "the seed benchmark, the real landscapes and tuning seeds outside this study's seeds "

@@ -6,7 +6,7 @@
 #
 #   bash bench/results_doc.sh [BUILD]          (BUILD: build)
 #
-# For each landscape (the five real ones, jobs/kt-*.ini, and the synthetic family d5-d15,
+# For each landscape (the six real ones, jobs/kt-*.ini, and the synthetic family d5-d15,
 # jobs/anytime-synthetic-dN.ini) build/bench/mfbo_anytime runs pattern without a budget,
 # takes B = its median cost, runs every searcher with budget_cost_s = B and reads every
 # run's regret at B/16, B/8, B/4, B/2 and B from its trace; it writes, under
@@ -91,7 +91,7 @@ run() { # JOB SEEDS SEARCHERS [mfbo_anytime options]
 }
 
 if [ "$real" = 1 ]; then
-  for j in convolution-A100 dedispersion-MI250X pnpoly-RTX3090 matmul-H100 softmax-H100; do
+  for j in convolution-A100 dedispersion-MI250X pnpoly-RTX3090 matmul-H100 softmax-H100 attention-H100; do
     run "jobs/kt-$j.ini" "$seeds_real" "$builtin,$tpe"
   done
 fi

@@ -214,6 +214,30 @@ static void test_trust_region(void) {
   mfbo_benchmark_free(b);
 }
 
+/* stop_ei: without a budget, a collapse ends the run only when the global pick expects
+ * less than stop_ei of improvement; a tiny threshold lets runs go on past the first
+ * collapse, a huge one is the plain first-collapse rule, evaluation for evaluation. */
+static void test_stop_ei(void) {
+  mfbo_benchmark *b = toy_alloc("bowl");
+  long plain = 0, tiny = 0, longer = 0;
+  for (long seed = 1; seed <= 5; seed++) {
+    mfbo_run_result p = toy_run(b, &mfbo_searcher_mfbo, "tr_failure=1, max_evals=0", seed);
+    mfbo_run_result t = toy_run(b, &mfbo_searcher_mfbo,
+                                "tr_failure=1, max_evals=300, stop_ei=1e-12", seed);
+    mfbo_run_result h = toy_run(b, &mfbo_searcher_mfbo,
+                                "tr_failure=1, max_evals=0, stop_ei=100", seed);
+    CHECK(p.status == MFBO_RUN_OK && t.status == MFBO_RUN_OK && h.status == MFBO_RUN_OK);
+    CHECK(h.n_evals == p.n_evals);
+    CHECK(t.n_evals >= p.n_evals);
+    plain += p.n_evals, tiny += t.n_evals, longer += t.n_evals > p.n_evals;
+    mfbo_run_result_free(&p), mfbo_run_result_free(&t), mfbo_run_result_free(&h);
+  }
+  printf("stop_ei on bowl, evaluations over seeds 1-5: first collapse %ld, stop_ei=1e-12 %ld "
+         "(%ld runs longer)\n", plain, tiny, longer);
+  CHECK(longer >= 3);
+  mfbo_benchmark_free(b);
+}
+
 /* Failures are data: on a space whose corner fails (24%), the feasibility model halves
  * the failed evaluations of a budgeted run (over seeds 1-10), and no failed configuration
  * is asked for twice. */
@@ -323,6 +347,7 @@ int main(void) {
   test_initial_design();
   test_budget_to_end();
   test_trust_region();
+  test_stop_ei();
   test_feasibility();
   test_incumbent_rule();
   test_quality();

@@ -92,6 +92,7 @@ static void preset_defaults(int preset, mfbo_settings_t *s) {
   s->trust_region = !seed;
   s->max_evals = seed ? 0 : 200;
   s->stop_restarts = 1;
+  s->stop_ei = 0;
   s->tr_len_init = 0.8, s->tr_len_min = 0.0078125, s->tr_len_max = 1.6;
   s->tr_succ_tol = 3, s->tr_fail_tol = 0;
   s->tr_cands = 1000;
@@ -136,6 +137,7 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
       mfbo_settings_get_choice(settings, "trust_region", off_on, &s->trust_region, err) ||
       mfbo_settings_get_long(settings, "max_evals", 0, 100000000, &s->max_evals, err) ||
       mfbo_settings_get_int(settings, "stop_restarts", 1, 1000000, &s->stop_restarts, err) ||
+      mfbo_settings_get_double(settings, "stop_ei", 0, 100, &s->stop_ei, err) ||
       mfbo_settings_get_double(settings, "tr_length_init", 1e-6, 100, &s->tr_len_init, err) ||
       mfbo_settings_get_double(settings, "tr_length_min", 1e-9, 100, &s->tr_len_min, err) ||
       mfbo_settings_get_double(settings, "tr_length_max", 1e-6, 100, &s->tr_len_max, err) ||

@@ -45,6 +45,8 @@ typedef struct {
   int trust_region;      /* 0: stop after the stages (seed_pr) */
   long max_evals;        /* without a budget: stop after this many evaluations (0: none) */
   int stop_restarts;     /* without a budget: stop at this many trust-region collapses */
+  double stop_ei;        /* ... unless the whole space's best expected improvement (log ms) is
+                            still >= this: then a new epoch (0: stop at stop_restarts) */
   double tr_len_init, tr_len_min, tr_len_max;
   int tr_succ_tol, tr_fail_tol; /* 0: max(4, parameters) failures, as TuRBO's max(4, d) */
   int tr_cands;          /* perturbations of the centre sampled per pick */

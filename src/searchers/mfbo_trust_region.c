@@ -1,11 +1,13 @@
 /* mfbo_trust_region.c: the anytime phase of the `mfbo` searcher, after its four stages
  * (trust_region = on). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
 
 #include "mfbo_internal.h"
+#include "model/acquisition.h"
 
 /* After the stages mfbo keeps going (until the budget is spent; without a budget until
  * max_evals or stop_restarts collapses) with a trust region after TuRBO (Eriksson et al.,
@@ -130,15 +132,22 @@ static int tr_request(mfbo_state *st, mfbo_batch *batch, long pick, int fidelity
   return 0;
 }
 
+/* Whether a run without a budget ends at this collapse: at the stop_restarts-th, unless
+ * the global pick still expects an improvement of at least stop_ei (in log ms, so about a
+ * relative improvement) over the incumbent's posterior mean. */
+static int tr_stops(const mfbo_state *st, long pick) {
+  if (st->has_budget || st->tr_restarts < st->set.stop_restarts) return 0;
+  if (st->set.stop_ei <= 0) return 1;
+  double ei = mfbo_acq_ei(st->cand_mean[pick], sqrt(st->cand_var[pick]), mfbo_best_mean(st), 0);
+  return !(ei >= st->set.stop_ei);
+}
+
 /* The trust region collapsed (or has nothing left): a new epoch at the global
- * acquisition's pick, unless this was the last one allowed without a budget. */
+ * acquisition's pick, unless the run ends here (tr_stops). */
 static int tr_restart(mfbo_state *st, mfbo_batch *batch, int fidelity) {
   st->tr_restarts++;
-  if (!st->has_budget && st->tr_restarts >= st->set.stop_restarts) return 0;
-  st->tr_epoch++;
-  st->tr_len = st->set.tr_len_init;
-  st->tr_succ = st->tr_fail = st->tr_pending = 0;
-  st->tr_best = INFINITY;
+  if (!st->has_budget && st->tr_restarts >= st->set.stop_restarts && st->set.stop_ei <= 0)
+    return 0;
   int whole = st->n_all > 0;
   long m = whole ? mfbo_whole_space_candidates(st, fidelity)
                  : mfbo_pool_candidates(st, fidelity, st->set.pool_size);
@@ -146,7 +155,13 @@ static int tr_restart(mfbo_state *st, mfbo_batch *batch, int fidelity) {
   if (!whole && mfbo_gp_predict(st->gp, (int)m, st->cand_x, st->cand_mean, st->cand_var) != 0)
     return -1;
   long pick = mfbo_pick_candidate(st, m, fidelity);
-  return pick < 0 ? -1 : tr_request(st, batch, pick, fidelity);
+  if (pick < 0) return -1;
+  if (tr_stops(st, pick)) return 0;
+  st->tr_epoch++;
+  st->tr_len = st->set.tr_len_init;
+  st->tr_succ = st->tr_fail = st->tr_pending = 0;
+  st->tr_best = INFINITY;
+  return tr_request(st, batch, pick, fidelity);
 }
 
 int mfbo_ask_trust_region(mfbo_state *st, mfbo_batch *batch) {

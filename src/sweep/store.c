@@ -43,6 +43,7 @@
 #include "core/version.h"
 #include "packer.h"
 #include "schema.h"
+#include "verify.h"
 #include "wire.h"
 
 #ifndef MFBO_VERSION
@@ -52,9 +53,11 @@
 #define FORMAT_NAME "mfbo-sweep"
 #define TRACE_CHUNK_ROWS 4096 /* chunks of /trace; also the most trace rows in memory at once */
 #define TABLE_CHUNK_ROWS 1024 /* chunks of /runs and /timing, and their rows in memory */
-/* --resume reads a complete FILE's root attributes in a child process first; it has this
- * long (milliseconds for an intact file, whatever its size: no table is read). */
+/* --resume reads a complete FILE (its root attributes, every dataset) in a child process
+ * first; it has this long, plus a second per this many bytes (the child reads 15-60 MB/s
+ * on the 2-core VM: docs/results-format.md). */
 #define RESUME_CHECK_TIMEOUT_S 10.0
+#define RESUME_CHECK_BYTES_PER_S 1e6
 
 struct mfbo_store {
   char *path, *partial, *tmp;
@@ -592,9 +595,10 @@ static int made_from_journal(const mfbo_store *s) {
 }
 
 /* What --resume reads of a complete FILE (open_checked, made_from_journal): its format,
- * format_version, job and sessions attributes, read in the child of check_readable. Always
- * 0: what HDF5 says of an intact file the parent reads and says again. */
-static int read_attributes_in_child(void *path) {
+ * format_version, job and sessions attributes, then every dataset through its checksums
+ * (h5/verify.h), in the child of check_readable. 1 (said on stderr) when a dataset does not
+ * read back; else 0: what HDF5 says of the attributes the parent reads and says again. */
+static int read_file_in_child(void *path) {
   static const char *const names[] = {"format", "job", "sessions"};
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID;
@@ -606,16 +610,23 @@ static int read_attributes_in_child(void *path) {
   }
   long version;
   mfbo_h5_attr_read_long(f, "format_version", &version);
+  char why[600];
+  int rc = mfbo_h5_verify_datasets(f, why, sizeof why);
   mfbo_h5_file_close(f);
-  return 0;
+  if (rc != 0) fprintf(stderr, "%s\n", why);
+  return rc != 0;
 }
 
-/* Refuses a FILE on which HDF5 crashes or hangs (a damaged file: tests/fuzz/README.md):
- * what --resume reads of it is read in a child process first (core/child.h). */
+/* Refuses a FILE on which HDF5 crashes or hangs, or whose data fails its checksums (a
+ * damaged file: tests/fuzz/README.md): what --resume reads of it, and every dataset, is
+ * read in a child process first (core/child.h), given 10 s plus 1 s per MB. */
 static int check_readable(const mfbo_store *s, mfbo_error *err) {
   char why[600];
-  mfbo_child_end end = mfbo_child_call(read_attributes_in_child, (void *)s->path,
-                                       RESUME_CHECK_TIMEOUT_S, why, sizeof why);
+  struct stat st;
+  double timeout_s = RESUME_CHECK_TIMEOUT_S +
+                     (stat(s->path, &st) == 0 ? (double)st.st_size / RESUME_CHECK_BYTES_PER_S : 0);
+  mfbo_child_end end = mfbo_child_call(read_file_in_child, (void *)s->path, timeout_s, why,
+                                       sizeof why);
   if (end == MFBO_CHILD_RETURNED) return 0;
   if (end == MFBO_CHILD_NOT_STARTED) return store_fail(err, s->path, "%s", why);
   return store_fail(err, s->path, "damaged results file (HDF5 failed on it in a separate "

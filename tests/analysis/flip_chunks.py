@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""flip_chunks.py FILE ANALYZE TMPDIR: every dataset of a results file carries a checksum, so a
+"""flip_chunks.py FILE ANALYZE TMPDIR [SWEEP JOB]: every dataset of a results file carries a checksum, so a
 damaged byte is an error, not a wrong number (issue 26 item 5). Checks that every dataset of
 FILE is chunked with the Fletcher-32 filter and reads back whole with h5py (but the
 /benchmark/labels datasets, variable-length strings, on which HDF5 puts no filter); then, for each
 dataset, a copy of FILE with one byte of its first chunk's stored data flipped (found with
 h5py's chunk info) must make h5py raise on reading that dataset, and mfbo-analyze must exit 2
 with a message naming the copy if it reads that dataset (it does not read /timing, so the
-copy with a flipped /timing chunk must still give exit 0). Prints one line per check;
-exit 1 if any failed."""
+copy with a flipped /timing chunk must still give exit 0). With SWEEP and JOB (the job that
+wrote FILE), `SWEEP JOB -o COPY --resume` must refuse every copy too (exit 2, "damaged"),
+leaving it as it was: a complete file of the job is read whole before it is called complete.
+Prints one line per check; exit 1 if any failed."""
 import shutil
 import subprocess
 import sys
@@ -48,8 +50,17 @@ def h5py_raises(path, name):
     return False
 
 
+def resume_refuses(sweep, job, copy):
+    before = open(copy, "rb").read()
+    r = subprocess.run([sweep, job, "-o", copy, "--resume", "--quiet"], capture_output=True,
+                       text=True, timeout=120)
+    same = open(copy, "rb").read() == before
+    return r.returncode == 2 and "damaged" in r.stderr and same, r.returncode, r.stderr.strip()
+
+
 def main():
     path, analyze, tmp = sys.argv[1:4]
+    sweep, job = (sys.argv[4:6] + [None, None])[:2]
     failed = 0
 
     def check(what, ok):
@@ -70,6 +81,9 @@ def main():
         copy = "%s/flipped-%s.h5" % (tmp, name.replace("/", "-"))
         flip(path, copy, offset + size // 2)
         check(name + ": a flipped byte in its chunk makes h5py raise", h5py_raises(copy, name))
+        if sweep:
+            ok, rc, err = resume_refuses(sweep, job, copy)
+            check("%s: --resume refuses the copy, leaving it (%d: %s)" % (name, rc, err), ok)
         r = subprocess.run([analyze, copy, "-o", copy + "-analysis", "-q"],
                            capture_output=True, text=True, timeout=120)
         if name in NOT_READ_BY_ANALYZE:

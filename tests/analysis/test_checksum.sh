@@ -4,7 +4,8 @@
 # two chunks) is written by mfbo-sweep (its tables by the threaded packer, whose direct chunk
 # writes append the Fletcher-32 checksum themselves); h5dump and h5py read it back
 # whole; flip_chunks.py flips a byte inside each dataset's chunk: h5py must raise and
-# mfbo-analyze exit 2 with a message, not print wrong numbers.
+# mfbo-analyze exit 2 with a message, not print wrong numbers; `mfbo-sweep --resume` refuses
+# such a copy too (exit 2), where it once called a damaged complete file complete.
 set -u
 bin=$1; src=$2
 py=/usr/bin/python3 # Debian's, with h5py
@@ -33,8 +34,10 @@ for job in "$tmp/syn.ini"; do
   check "$name: h5dump reads it whole" "h5dump $tmp/$name.h5 >/dev/null 2>&1"
   check "$name: h5dump shows the filter" "h5dump -p -H $tmp/$name.h5 | grep -q 'CHECKSUM FLETCHER32'"
   check "$name: mfbo-analyze reads it" "$bin/mfbo-analyze $tmp/$name.h5 -o $tmp/$name-analysis -q >/dev/null"
+  check "$name: --resume of the intact file: complete, exit 0" \
+    "$bin/mfbo-sweep $job -o $tmp/$name.h5 --resume --quiet 2>/dev/null"
   mkdir -p "$tmp/$name-flips"
-  check "$name: every dataset checksummed; a flipped byte is an error (flip_chunks.py)" \
-    "$py $src/tests/analysis/flip_chunks.py $tmp/$name.h5 $bin/mfbo-analyze $tmp/$name-flips"
+  check "$name: every dataset checksummed; a flipped byte is an error to mfbo-analyze and to --resume (flip_chunks.py)" \
+    "$py $src/tests/analysis/flip_chunks.py $tmp/$name.h5 $bin/mfbo-analyze $tmp/$name-flips $bin/mfbo-sweep $job"
 done
 exit $fail

@@ -13,6 +13,7 @@
 #include "core/version.h"
 #include "mfbo/job.h"
 #include "optimum.h"
+#include "preload.h"
 #include "scheduler.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
@@ -106,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o, int rank) {
   FILE *msg = rank == 0 ? stderr : NULL;
   int c;
   opterr = rank == 0;
+  optind = 0; /* main() parsed a copy before MPI_Init (rank -1: silently): start afresh */
   while ((c = getopt_long(argc, argv, "o:qhV", opts, NULL)) != -1) {
     switch (c) {
     case 'o': o->output = optarg; break;
@@ -276,9 +278,10 @@ static int override(const options *o, char **text, size_t *len, mfbo_error *err)
 }
 
 /* Loads the job on every rank. Rank 0 alone reads the job file and sends its text to the
- * others, so that a job on stdin (/dev/stdin) or in a file only rank 0's node has works.
+ * others, so that a job on stdin (/dev/stdin) or in a file only rank 0's node has works; a
+ * rank that preloaded that very text during MPI_Init takes the preloaded job (preload.h).
  * Returns -1, or the exit code that every rank agreed on (the job was not loaded). */
-static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
+static int load_job(const options *o, int rank, int n_ranks, mfbo_preload *pre, mfbo_job *job) {
   mfbo_error err;
   mfbo_error_clear(&err);
   const char *path = o->job_path ? o->job_path : "(built-in default)";
@@ -307,8 +310,11 @@ static int load_job(const options *o, int rank, int n_ranks, mfbo_job *job) {
   }
   MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
   text[n] = '\0';
-  rc = o->job_path ? mfbo_job_load_file_text(path, text, (size_t)n, job, &err)
-                   : mfbo_job_load_text(path, text, job, &err);
+  if (o->job_path && mfbo_preload_take(pre, o->job_path, text, (size_t)n, job) == 0)
+    rc = 0;
+  else
+    rc = o->job_path ? mfbo_job_load_file_text(path, text, (size_t)n, job, &err)
+                     : mfbo_job_load_text(path, text, job, &err);
   free(text);
   code = agree(rc != 0 ? EXIT_USAGE : -1, &err, rank, n_ranks);
   if (code >= 0 && rc == 0) mfbo_job_free(job);
@@ -330,14 +336,14 @@ static void report_timing(const phases *ph, int n_ranks) {
 }
 
 static int run(int argc, char **argv, int rank, int n_ranks, int rank0_computes,
-               phases *ph) {
+               mfbo_preload *pre, phases *ph) {
   options o;
   int code = parse_options(argc, argv, &o, rank);
   if (code >= 0) return code;
   mfbo_job job;
   mfbo_error err;
   mfbo_error_clear(&err);
-  if ((code = load_job(&o, rank, n_ranks, &job)) >= 0) return code;
+  if ((code = load_job(&o, rank, n_ranks, pre, &job)) >= 0) return code;
   const char *path = o.output ? o.output : job.output;
   mfbo_sweep sw = {.job = &job, .deadline_s = o.deadline_s, .rank0_computes = rank0_computes};
   mfbo_task *tasks = mfbo_tasks_make(&job, &sw.n_tasks);
@@ -370,8 +376,22 @@ static void share_code(int *code) {
   wait_napping(&req);
 }
 
+/* Starts loading the job named on the command line while MPI_Init runs (preload.h); the
+ * options are parsed from a copy of argv, silently: run() parses them again and reports. */
+static void preload_job(int argc, char **argv, mfbo_preload *pre) {
+  char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+  options o;
+  memset(pre, 0, sizeof *pre);
+  if (!copy) return;
+  memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
+  if (parse_options(argc, copy, &o, -1) < 0) mfbo_preload_start(pre, o.job_path, o.seeds, o.instances);
+  free(copy);
+}
+
 int main(int argc, char **argv) {
   phases ph = {.entered_s = mfbo_now_s()};
+  mfbo_preload pre;
+  preload_job(argc, argv, &pre);
   int threads;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
   ph.inited_s = mfbo_now_s();
@@ -379,7 +399,8 @@ int main(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
   mfbo_sweep_install_signals();
-  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED, &ph);
+  int code = run(argc, argv, rank, n_ranks, threads >= MPI_THREAD_FUNNELED, &pre, &ph);
+  mfbo_preload_end(&pre);
   share_code(&code); /* every rank exits with rank 0's code, so mpirun reports it */
   MPI_Finalize();
   return code;

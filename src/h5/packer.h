@@ -14,7 +14,7 @@
 #include <hdf5.h>
 #include <zlib.h>
 
-#define MFBO_H5_PACK_THREADS_MAX 8
+#define MFBO_H5_PACK_THREADS_MAX 16 /* at the finish, the other ranks of a node nap */
 
 typedef struct {
   hid_t d;

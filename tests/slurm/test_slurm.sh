@@ -8,6 +8,11 @@
 #   requeue    a longer sweep stopped by SIGUSR1 to the batch shell (scancel -b -s USR1: what
 #              --signal=B:USR1@N sends before the time limit) is requeued, resumes the same
 #              results file and gives the same results as an uninterrupted run
+#   nodes      a cluster of two nodes, n1 and n2, both on this host (one slurmd each, slurmd
+#              -N NAME, each on its own port with its own spool, PID and log files): the small
+#              sweep submitted with -N 2 -n 4 --ntasks-per-node=2, with srun --mpi=pmix and
+#              with mpirun, runs 2 ranks on each node and gives the same results as mpirun
+#              run directly
 # (Slurm's own warning, --time=1 --signal=B:USR1@59, comes 0-30 s into a run: a sweep long
 # enough to meet it writes ~140 MB and takes minutes here, so it was checked by hand; see
 # slurm/README.md.)
@@ -66,18 +71,23 @@ show_logs() {
   for f in "$tmp"/log/*; do echo "--- $f"; tail -n 30 "$f"; done >&2
 }
 
-# Two free TCP ports next to each other, for slurmctld and slurmd (below Linux's ephemeral
-# range, so that no client connection takes them meanwhile).
+# Three free TCP ports next to each other, for slurmctld and slurmd (mode nodes: slurmd n1 and
+# n2), below Linux's ephemeral range, so that no client connection takes them meanwhile.
 port_free() {
   /usr/bin/python3 -c 'import socket,sys; socket.socket().bind(("", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 for _ in $(seq 50); do
   port=$((20000 + RANDOM % 12000))
-  port_free $port && port_free $((port + 1)) && break
+  port_free $port && port_free $((port + 1)) && port_free $((port + 2)) && break
 done
 
 host=$(hostname -s)
+# The nodes slurmd runs for (slurmd -N NAME in mode nodes), and the directories of each.
+if [ "$mode" = nodes ]; then nodes=(n1 n2); else nodes=("$host"); fi
 mkdir -p "$tmp/munge" "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/work"
+if [ "$mode" = nodes ]; then
+  for n in "${nodes[@]}"; do mkdir -p "$tmp/spool-$n" "$tmp/tmp-$n"; done
+fi
 chown munge:munge "$tmp/munge"
 head -c 128 /dev/urandom >"$tmp/munge/munge.key"
 chown munge:munge "$tmp/munge/munge.key"; chmod 400 "$tmp/munge/munge.key"
@@ -111,20 +121,40 @@ MailProg=/bin/true
 ReturnToService=2
 SlurmdParameters=config_overrides
 StateSaveLocation=$tmp/state
-SlurmdSpoolDir=$tmp/spool
 SlurmctldPidFile=$tmp/slurmctld.pid
-SlurmdPidFile=$tmp/slurmd.pid
 SlurmctldLogFile=$tmp/log/slurmctld.log
+EOF
+if [ "$mode" = nodes ]; then
+  # Two nodes on this host: each slurmd finds its port and files by its node name (%n).
+  # TmpFS per node, and no PMIxCliTmpDirBase (which would win over it): the PMIx plugin makes
+  # its client directory spmix_appdir_<uid>_<job>.<step> there, and when the two nodes
+  # shared one, the second slurmstepd of each step failed it ('File exists').
+  cat >>"$tmp/slurm.conf" <<EOF
+SlurmdSpoolDir=$tmp/spool-%n
+SlurmdPidFile=$tmp/slurmd-%n.pid
+SlurmdLogFile=$tmp/log/slurmd-%n.log
+TmpFS=$tmp/tmp-%n
+NodeName=n1 NodeHostname=$host Port=$((port + 1)) CPUs=64 RealMemory=1000 State=UNKNOWN
+NodeName=n2 NodeHostname=$host Port=$((port + 2)) CPUs=64 RealMemory=1000 State=UNKNOWN
+PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
+EOF
+  : >"$tmp/mpi.conf"
+else
+  cat >>"$tmp/slurm.conf" <<EOF
+SlurmdSpoolDir=$tmp/spool
+SlurmdPidFile=$tmp/slurmd.pid
 SlurmdLogFile=$tmp/log/slurmd.log
 NodeName=$host CPUs=64 RealMemory=1000 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-# mpi.conf (beside slurm.conf): the PMIx plugin's directories inside $tmp, not /tmp/spmix_*
-# named after the job id alone, which two test clusters running at once would share.
-cat >"$tmp/mpi.conf" <<EOF
+  # mpi.conf (beside slurm.conf): the PMIx plugin's directories inside $tmp, not
+  # /tmp/spmix_* named after the job id alone, which two test clusters running at once
+  # would share.
+  cat >"$tmp/mpi.conf" <<EOF
 PMIxCliTmpDirBase=$tmp/pmix
 EOF
-mkdir -p "$tmp/pmix"
+  mkdir -p "$tmp/pmix"
+fi
 export SLURM_CONF=$tmp/slurm.conf
 # Slurm is told of 64 CPUs (config_overrides) on a 2-core machine, so Open MPI in the job
 # does not know it is oversubscribed and its idle ranks spin: 5-8x slower here. A real
@@ -141,15 +171,24 @@ for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { show_logs; skip "munged did not start"; }
 slurmctld -D -f "$SLURM_CONF" >>"$tmp/log/slurmctld.out" 2>&1 &
 pids+=($!)
-slurmd -D -f "$SLURM_CONF" >>"$tmp/log/slurmd.out" 2>&1 &
-pids+=($!)
+if [ "$mode" = nodes ]; then
+  for n in "${nodes[@]}"; do
+    slurmd -D -N "$n" -f "$SLURM_CONF" >>"$tmp/log/slurmd-$n.out" 2>&1 &
+    pids+=($!)
+  done
+else
+  slurmd -D -f "$SLURM_CONF" >>"$tmp/log/slurmd.out" 2>&1 &
+  pids+=($!)
+fi
 up=
 for _ in $(seq 150); do
-  if [ "$(sinfo -h -n "$host" -o %t 2>/dev/null)" = idle ]; then up=1; break; fi
+  idle=$(sinfo -h -N -n "$(IFS=,; echo "${nodes[*]}")" -o %t 2>/dev/null | grep -cx idle)
+  if [ "$idle" = ${#nodes[@]} ]; then up=1; break; fi
   sleep 0.2
 done
-[ "$up" ] || { show_logs; skip "slurmctld/slurmd did not start (node not idle in 30 s)"; }
-echo "Slurm up on $host, ports $port-$((port + 1)), in $tmp ($(($(date +%s) - t0)) s)"
+[ "$up" ] || { show_logs; skip "slurmctld/slurmd did not start (not all of ${nodes[*]} idle in 30 s)"; }
+echo "Slurm up on $host (nodes ${nodes[*]}), ports $port-$((port + ${#nodes[@]})), in $tmp" \
+     "($(($(date +%s) - t0)) s)"
 srun --mpi=list 2>&1 | grep -qw pmix || echo "note: this Slurm has no pmix: srun runs fall back to mpirun"
 
 # submit NAME [SBATCH OPTIONS] -- [SCRIPT ARGUMENTS]: submits the batch script, sets $id.
@@ -158,7 +197,7 @@ submit() {
   local opts=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
-  id=$(MFBO_SWEEP=$bin/mfbo-sweep sbatch --parsable --export=ALL -J "$name" \
+  id=$(MFBO_SWEEP=${sweep_program:-$bin/mfbo-sweep} sbatch --parsable --export=ALL -J "$name" \
        -D "$tmp/work" -o "$tmp/work/$name.out" "${opts[@]}" "$sbatch_script" "$@") || {
     echo "FAILED: sbatch of $name" >&2; fail=1; id=; return 1; }
   jobs+=("$id")
@@ -238,6 +277,53 @@ requeue)
   check "the output file was appended to, not replaced" "grep -q '(start 1)' $log && grep -q '(start 2)' $log"
   check "results after requeue = uninterrupted mpirun run" "same_results $tmp/ref.h5 $tmp/work/out.h5"
   check "no partial file left" "[ ! -e $tmp/work/out.h5.partial ]"
+  ;;
+nodes)
+  job=$src/tests/slurm/small.ini
+  ref "$job" "$tmp/ref.h5"; check "reference run with mpirun exits 0" "[ $? -eq 0 ]"
+  # The jobs' MPI: both nodes are this host, and Open MPI names its shared-memory files
+  # (/dev/shm/vader_segment.<host>.<job>.<local rank>) after the host name, so the ranks of
+  # n1 and n2 with the same local rank took the same file and crashed (a segfault, or
+  # MPI_ERR_INTERN): the ranks talk TCP, on the loopback, which a real cluster does between
+  # nodes on its own network. OMPI_MCA_plm=isolated (the test environment's, for mpirun
+  # outside Slurm) would keep mpirun to its own node: "No nodes are available".
+  export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo
+  unset OMPI_MCA_plm
+  # Each rank notes the node it runs on: the program is a wrapper that writes SLURMD_NODENAME
+  # (slurmd sets it for the tasks of its node; under mpirun the ranks inherit it from the
+  # orted that srun starts on each node, and from mpirun on the first) and execs mfbo-sweep.
+  mkdir -p "$tmp/where"
+  sweep_program=$tmp/mfbo-sweep-where
+  cat >"$sweep_program" <<EOF
+#!/bin/sh
+# the node of this rank, in a file named by its job id and PID
+echo "\${SLURMD_NODENAME:-unknown}" >"$tmp/where/\${SLURM_JOB_ID:-none}.\$\$"
+exec "$bin/mfbo-sweep" "\$@"
+EOF
+  chmod +x "$sweep_program"
+  submit srun -N 2 -n 4 --ntasks-per-node=2 -t 10 -- "$job" "$tmp/work/srun.h5"; srun_id=$id
+  MFBO_LAUNCHER=mpirun submit mpirun -N 2 -n 4 --ntasks-per-node=2 -t 10 -- \
+    "$job" "$tmp/work/mpirun.h5"; mpirun_id=$id
+  for name in srun mpirun; do
+    [ $name = srun ] && id=$srun_id || id=$mpirun_id
+    state=$(wait_job "$id" 90)
+    log=$tmp/work/$name.out
+    echo "--- job $id ($name): $state"; cat "$log"
+    check "$name job COMPLETED" "[ '$state' = COMPLETED ] && [ '$(field "$id" ExitCode)' = 0:0 ]"
+    check "$name job: Slurm gave it nodes n1 and n2" \
+      "[ '$(field "$id" NodeList)' = 'n[1-2]' ] && [ '$(field "$id" NumNodes)' = 2 ]"
+    check "$name job: the batch script saw 2 nodes and 4 ranks" \
+      "grep -qF 'on n[1-2] (2 nodes), 4 ranks,' $log"
+    where=$(cat "$tmp/where/$id".* 2>/dev/null | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')
+    echo "$name job: ranks a node: $where"
+    check "$name job ran 2 ranks on n1 and 2 on n2" "[ '$where' = 'n1:2 n2:2 ' ]"
+    check "$name job wrote progress to its output file" "grep -q 'mfbo-sweep: complete: 24/24 tasks' $log"
+    check "$name job: results = mpirun -n 2 run directly" "same_results $tmp/ref.h5 $tmp/work/$name.h5"
+    check "$name job left no partial file" "[ ! -e $tmp/work/$name.h5.partial ]"
+  done
+  check "the srun job used srun --mpi=pmix (or said why not)" \
+    "grep -q 'running: srun --mpi=pmix' $tmp/work/srun.out || grep -q 'no pmix' $tmp/work/srun.out"
+  check "the mpirun job used mpirun" "grep -q 'running: mpirun -n 4' $tmp/work/mpirun.out"
   ;;
 *) echo "test_slurm.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac

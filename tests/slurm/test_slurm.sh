@@ -223,6 +223,16 @@ wait_job() {
 
 ref() { mpirun -n 2 "$bin/mfbo-sweep" "$1" -o "$2" --quiet; }
 
+# completed NAME ID: waits for job ID (submitted as NAME), shows its output file ($log) and
+# checks that it COMPLETED with exit code 0.
+completed() {
+  local state
+  state=$(wait_job "$2" 90)
+  log=$tmp/work/$1.out
+  echo "--- job $2 ($1): $state"; cat "$log"
+  check "$1 job COMPLETED" "[ '$state' = COMPLETED ] && [ '$(field "$2" ExitCode)' = 0:0 ]"
+}
+
 case $mode in
 plain)
   job=$src/tests/slurm/small.ini
@@ -232,10 +242,7 @@ plain)
   submit bad -n 2 -t 10 -- "$tmp/work/no-such-job.ini" "$tmp/work/bad.h5"; bad_id=$id
   for name in srun mpirun; do
     [ $name = srun ] && id=$srun_id || id=$mpirun_id
-    state=$(wait_job "$id" 90)
-    log=$tmp/work/$name.out
-    echo "--- job $id ($name): $state"; cat "$log"
-    check "$name job COMPLETED" "[ '$state' = COMPLETED ] && [ '$(field "$id" ExitCode)' = 0:0 ]"
+    completed "$name" "$id"
     check "$name job ran 4 ranks" "grep -q ', 4 ranks,' $log"
     check "$name job wrote progress to its output file" "grep -q 'mfbo-sweep: complete: 24/24 tasks' $log"
     check "$name job: results = mpirun run directly" "same_results $tmp/ref.h5 $tmp/work/$name.h5"
@@ -306,10 +313,7 @@ EOF
     "$job" "$tmp/work/mpirun.h5"; mpirun_id=$id
   for name in srun mpirun; do
     [ $name = srun ] && id=$srun_id || id=$mpirun_id
-    state=$(wait_job "$id" 90)
-    log=$tmp/work/$name.out
-    echo "--- job $id ($name): $state"; cat "$log"
-    check "$name job COMPLETED" "[ '$state' = COMPLETED ] && [ '$(field "$id" ExitCode)' = 0:0 ]"
+    completed "$name" "$id"
     check "$name job: Slurm gave it nodes n1 and n2" \
       "[ '$(field "$id" NodeList)' = 'n[1-2]' ] && [ '$(field "$id" NumNodes)' = 2 ]"
     check "$name job: the batch script saw 2 nodes and 4 ranks" \

@@ -7,7 +7,7 @@ dataset, a copy of FILE with one byte of its first chunk's stored data flipped (
 h5py's chunk info) must make h5py raise on reading that dataset, and mfbo-analyze must exit 2
 with a message naming the copy if it reads that dataset (it does not read /timing, so the
 copy with a flipped /timing chunk must still give exit 0). With SWEEP and JOB (the job that
-wrote FILE), `SWEEP JOB -o COPY --resume` must refuse every copy too (exit 2, "damaged"),
+wrote FILE), `SWEEP JOB -o COPY --resume` must refuse every copy too (exit 2, "damaged", with HDF5's reason),
 leaving it as it was: a complete file of the job is read whole before it is called complete.
 Prints one line per check; exit 1 if any failed."""
 import shutil
@@ -55,7 +55,9 @@ def resume_refuses(sweep, job, copy):
     r = subprocess.run([sweep, job, "-o", copy, "--resume", "--quiet"], capture_output=True,
                        text=True, timeout=120)
     same = open(copy, "rb").read() == before
-    return r.returncode == 2 and "damaged" in r.stderr and same, r.returncode, r.stderr.strip()
+    # HDF5's own reason (the checksum, or the deflate stream) is in the message
+    said = "damaged" in r.stderr and "(HDF5: " in r.stderr
+    return r.returncode == 2 and said and same, r.returncode, r.stderr.strip()
 
 
 def main():

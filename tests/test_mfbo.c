@@ -161,6 +161,48 @@ static void test_initial_design(void) {
   CHECK(wider == 5);
 }
 
+/* Is row i of r's trace a neighbour of row 0 (the default) in the seed space's sense
+ * (mfbo_space_neighbours: one ordinal parameter one value away, or an enum changed)? */
+static int next_to_default(const mfbo_run_result *r, int i) {
+  int nb[64 * 8];
+  int n = mfbo_space_neighbours(seed_bench->space, r->trace_cfg, nb, 64);
+  for (int k = 0; k < n; k++)
+    if (memcmp(nb + k * r->n_params, r->trace_cfg + i * r->n_params,
+               (size_t)r->n_params * sizeof *nb) == 0)
+      return 1;
+  return 0;
+}
+
+/* initial_design = adaptive: the default and 3 random picks; then, where the default was the
+ * fastest of the four, the opening's other 6 picks are all its neighbours, else none need
+ * be. Both happen, so both branches are checked: on seed instance 1 (seeds 1-10) the
+ * default is the fastest of the four, on instance 2 (seeds 11-20: toy_seed_moved, whose
+ * optimum is elsewhere) random picks can beat it. */
+static void test_adaptive_opening(void) {
+  const char *opening = "n_initial=10, n_low_fidelity=10, n_medium_fidelity=0, "
+                        "n_high_fidelity=0, n_ultra_fidelity=0, trust_region=off, "
+                        "initial_design=adaptive";
+  int kept = 0, left = 0;
+  mfbo_benchmark *moved = toy_seed_moved();
+  CHECK(moved != NULL);
+  for (long seed = 1; seed <= 20 && moved; seed++) {
+    mfbo_run_result r = toy_run(seed <= 10 ? seed_bench : moved, &mfbo_searcher_mfbo, opening, seed);
+    CHECK(r.n_evals == 10);
+    if (r.n_evals != 10) continue;
+    int def_best = 1, near = 0;
+    for (int i = 1; i < 4; i++) def_best &= r.trace[0].measured_ms < r.trace[i].measured_ms;
+    for (int i = 4; i < 10; i++) near += next_to_default(&r, i);
+    if (def_best) CHECK(near == 6);
+    if (def_best) kept++;
+    else left += near < 6;
+    mfbo_run_result_free(&r);
+  }
+  fprintf(stderr, "adaptive opening: default fastest of 4 in %d of 20 runs, left in %d\n",
+          kept, left);
+  CHECK(kept > 0 && left > 0);
+  mfbo_benchmark_free(moved);
+}
+
 /* toy_run with a budget. */
 static mfbo_run_result budget_run(const mfbo_benchmark *b, const char *text, long seed,
                                   long max_evals, double max_cost_s) {
@@ -345,6 +387,7 @@ int main(void) {
   test_tiny_space();
   test_settings();
   test_initial_design();
+  test_adaptive_opening();
   test_budget_to_end();
   test_trust_region();
   test_stop_ei();

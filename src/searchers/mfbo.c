@@ -8,7 +8,9 @@
  *   fidelity-dependent noise does the same job without throwing data away.)
  * - Low stage: the first n_initial picks open the search (the default configuration, then
  *   distinct random members, or with initial_design = maximin a greedy maximin spread over
- *   a random pool), the rest are chosen by the acquisition, one per ask.
+ *   a random pool, or with initial_design = adaptive the default and 3 random members, then
+ *   the default's neighbours while the default is the fastest of them, else random ones),
+ *   the rest are chosen by the acquisition, one per ask.
  * - With the whole space as candidates, its posterior is kept up to date incrementally
  *   between refits (mfbo_gp_cands).
  * - Medium and high stages: each pick maximises the acquisition (ei | lcb | pi | cost_ei)
@@ -41,6 +43,7 @@
  * the incumbent rule (mfbo_incumbent.c) have a file each; mfbo_internal.h is what they share.
  * All randomness comes from the run's searcher stream. */
 #include <math.h>
+#include <gsl/gsl_randist.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +59,7 @@
 
 static const char *const preset_names[] = {"full", "quick", "seed_pr", NULL};
 static const char *const acq_names[] = {"ei", "lcb", "pi", "cost_ei", NULL};
-static const char *const design_names[] = {"random", "maximin", NULL};
+static const char *const design_names[] = {"random", "maximin", "adaptive", NULL};
 static const char *const off_on[] = {"off", "on", NULL};
 static const char *const incumbent_names[] = {"top_fidelity", "mean", NULL};
 static const char *const cat_names[] = {"none", "binary", "small", NULL};
@@ -72,7 +75,7 @@ static void preset_defaults(int preset, mfbo_settings_t *s) {
   s->acquisition = preset == 2 ? MFBO_ACQ_EI : MFBO_ACQ_LCB;
   s->xi = preset == 2 ? 0.01 : 0.0;
   s->beta = 2.0;
-  s->maximin = 0; /* initial_design = random (maximin until issue 23: docs/mfbo.md) */
+  s->design = DESIGN_RANDOM; /* maximin until issue 23: docs/mfbo.md */
   s->refit_every = preset == 2 ? 5 : 1;
   s->full_space_max = 20000;
   s->pool_size = preset == 2 ? 1000 : 2000;
@@ -111,7 +114,7 @@ static int read_settings(mfbo_settings *settings, mfbo_settings_t *s, mfbo_error
   }
   if (mfbo_settings_get_int(settings, "n_initial", 0, 1000000, &s->n_initial, err) ||
       mfbo_settings_get_choice(settings, "acquisition", acq_names, &s->acquisition, err) ||
-      mfbo_settings_get_choice(settings, "initial_design", design_names, &s->maximin, err) ||
+      mfbo_settings_get_choice(settings, "initial_design", design_names, &s->design, err) ||
       mfbo_settings_get_double(settings, "xi", 0, 100, &s->xi, err) ||
       mfbo_settings_get_double(settings, "beta", 0, 100, &s->beta, err) ||
       mfbo_settings_get_int(settings, "refit_every", 1, 1000000, &s->refit_every, err) ||
@@ -607,6 +610,49 @@ static double nearest_d2(const double *x, const double *S, int k, int dim) {
   return best;
 }
 
+/* initial_design = adaptive (issue 23: the start of a run): the opening's first batch is the
+ * default and ADAPTIVE_FIRST - 1 random members; the rest of the opening are the default's
+ * neighbours if the default is still the fastest measured (a good default: the fast
+ * configurations are likely near it), else random members (a poor one: look away). */
+#define ADAPTIVE_FIRST 4
+
+/* Is the default (measured) still the fastest configuration measured? */
+static int default_is_best(const mfbo_state *st) {
+  int *def = malloc((size_t)st->n_params * sizeof *def), best = -1, r_def = -1;
+  if (def) {
+    mfbo_space_default(st->space, def);
+    if (mfbo_space_contains(st->space, def)) r_def = map_find(st, mfbo_space_code(st->space, def));
+  }
+  free(def);
+  for (int r = 0; r < st->n_rec; r++) {
+    const mfbo_record *x = &st->rec[r];
+    if (x->failed || x->best_fidelity == 0) continue;
+    if (best < 0 || x->ms_at_best < st->rec[best].ms_at_best) best = r;
+  }
+  return best >= 0 && best == r_def;
+}
+
+/* Up to n of the default's unmeasured neighbours, in random order. */
+static int ask_default_neighbours(mfbo_state *st, mfbo_batch *batch, int n) {
+  int max_nb = 4096, d = st->n_params;
+  int *nb = malloc((size_t)max_nb * d * sizeof *nb), *def = malloc((size_t)d * sizeof *def);
+  size_t *order = malloc((size_t)max_nb * sizeof *order);
+  int rc = nb && def && order ? 0 : -1, m = 0;
+  if (rc == 0) {
+    mfbo_space_default(st->space, def);
+    m = mfbo_space_neighbours(st->space, def, nb, max_nb);
+  }
+  for (int i = 0; i < m; i++) order[i] = (size_t)i;
+  if (m > 1) gsl_ran_shuffle(st->rng, order, (size_t)m, sizeof *order);
+  for (int i = 0; i < m && rc == 0 && batch->n < n; i++) {
+    const int *c = nb + order[i] * d;
+    if (map_find(st, mfbo_space_code(st->space, c)) < 0)
+      rc = mfbo_request(st, batch, c, st->set.fidelity[STAGE_LOW]);
+  }
+  free(nb), free(def), free(order);
+  return rc;
+}
+
 /* The opening picks: the default configuration first, then (initial_design = random, the
  * default since issue 23) distinct random members, or (maximin) greedily the member of a
  * random pool farthest from those chosen, in the model's encoding, which covers the ends
@@ -615,7 +661,7 @@ static double nearest_d2(const double *x, const double *S, int k, int dim) {
  * first sixteenth of the budget there (docs/mfbo.md). */
 static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   int fidelity = st->set.fidelity[STAGE_LOW], dim = st->dim;
-  size_t pool = (size_t)(st->set.maximin ? 20 : 1) * (size_t)(n + 1);
+  size_t pool = (size_t)(st->set.design == DESIGN_MAXIMIN ? 20 : 1) * (size_t)(n + 1);
   int *cfg = malloc((size_t)st->n_params * sizeof *cfg);
   uint64_t *picks = malloc(pool * sizeof *picks);
   double *chosen = malloc((size_t)(n + 1) * dim * sizeof *chosen);
@@ -623,7 +669,8 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
   int rc = cfg && picks && chosen && px ? 0 : -1, k = 0;
   if (rc == 0) {
     mfbo_space_default(st->space, cfg);
-    if (mfbo_space_contains(st->space, cfg) && n > 0) {
+    if (mfbo_space_contains(st->space, cfg) && n > 0 &&
+        map_find(st, mfbo_space_code(st->space, cfg)) < 0) {
       rc = mfbo_request(st, batch, cfg, fidelity);
       mfbo_encode_scaled(st, cfg, chosen + (size_t)k++ * dim);
     }
@@ -638,9 +685,9 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
       double far = -1;
       for (size_t i = 0; i < got; i++) {
         if (picks[i] == UINT64_MAX) continue;
-        double d2 = st->set.maximin ? nearest_d2(px + i * dim, chosen, k, dim) : 0;
+        double d2 = st->set.design == DESIGN_MAXIMIN ? nearest_d2(px + i * dim, chosen, k, dim) : 0;
         if (d2 > far) far = d2, pick = (long)i;
-        if (!st->set.maximin) break;
+        if (st->set.design != DESIGN_MAXIMIN) break;
       }
       if (pick < 0) break;
       mfbo_space_point(st->space, picks[pick], cfg);
@@ -730,9 +777,16 @@ static int mfbo_ask(void *vstate, mfbo_batch *batch, mfbo_error *err) {
       rc = ask_ultra(st, batch);
       st->picks_in_stage = st->set.n_picks[STAGE_ULTRA]; /* one batch */
     } else if (st->stage == STAGE_LOW && st->picks_in_stage < st->set.n_initial) {
-      int n = st->set.n_initial - st->picks_in_stage;
-      rc = ask_initial(st, batch, n < left ? n : left);
-      st->picks_in_stage += n < left ? n : left; /* a small space may give fewer */
+      int n = st->set.n_initial - st->picks_in_stage, k = n < left ? n : left;
+      if (st->set.design == DESIGN_ADAPTIVE && st->picks_in_stage == 0) {
+        k = k < ADAPTIVE_FIRST ? k : ADAPTIVE_FIRST;
+        rc = ask_initial(st, batch, k);
+      } else if (st->set.design == DESIGN_ADAPTIVE && default_is_best(st)) {
+        rc = ask_default_neighbours(st, batch, k);
+      } else {
+        rc = ask_initial(st, batch, k);
+      }
+      st->picks_in_stage += k; /* a small space may give fewer */
     } else {
       rc = ask_acquisition(st, batch, st->set.fidelity[st->stage],
                            st->stage >= st->set.local_from);

@@ -21,7 +21,7 @@ typedef struct {
   int n_picks[N_STAGES];
   int fidelity[N_STAGES];
   int n_initial;         /* picks opening the low stage, before the model chooses */
-  int maximin;           /* 1: opening by greedy maximin distance; 0: random */
+  int design;            /* the opening: DESIGN_RANDOM, DESIGN_MAXIMIN or DESIGN_ADAPTIVE */
   int acquisition;       /* mfbo_acq_kind */
   double xi, beta;
   int refit_every;       /* new measurements between hyperparameter fits */
@@ -53,6 +53,7 @@ typedef struct {
 } mfbo_settings_t;
 
 enum { CAT_NONE, CAT_BINARY, CAT_SMALL };
+enum { DESIGN_RANDOM, DESIGN_MAXIMIN, DESIGN_ADAPTIVE }; /* initial_design, in design_names' order */
 
 /* One configuration the search has asked for. */
 typedef struct {

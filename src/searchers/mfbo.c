@@ -43,10 +43,11 @@
  * the incumbent rule (mfbo_incumbent.c) have a file each; mfbo_internal.h is what they share.
  * All randomness comes from the run's searcher stream. */
 #include <math.h>
-#include <gsl/gsl_randist.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "model/acquisition.h"
 #include "model/gp.h"
@@ -621,7 +622,8 @@ static int default_is_best(const mfbo_state *st) {
   int *def = malloc((size_t)st->n_params * sizeof *def), best = -1, r_def = -1;
   if (def) {
     mfbo_space_default(st->space, def);
-    if (mfbo_space_contains(st->space, def)) r_def = map_find(st, mfbo_space_code(st->space, def));
+    if (mfbo_space_contains(st->space, def))
+      r_def = map_find(st, mfbo_space_code(st->space, def));
   }
   free(def);
   for (int r = 0; r < st->n_rec; r++) {
@@ -685,9 +687,10 @@ static int ask_initial(mfbo_state *st, mfbo_batch *batch, int n) {
       double far = -1;
       for (size_t i = 0; i < got; i++) {
         if (picks[i] == UINT64_MAX) continue;
-        double d2 = st->set.design == DESIGN_MAXIMIN ? nearest_d2(px + i * dim, chosen, k, dim) : 0;
+        int spread = st->set.design == DESIGN_MAXIMIN;
+        double d2 = spread ? nearest_d2(px + i * dim, chosen, k, dim) : 0;
         if (d2 > far) far = d2, pick = (long)i;
-        if (st->set.design != DESIGN_MAXIMIN) break;
+        if (!spread) break;
       }
       if (pick < 0) break;
       mfbo_space_point(st->space, picks[pick], cfg);

@@ -164,13 +164,14 @@ static void test_initial_design(void) {
 /* Is row i of r's trace a neighbour of row 0 (the default) in the seed space's sense
  * (mfbo_space_neighbours: one ordinal parameter one value away, or an enum changed)? */
 static int next_to_default(const mfbo_run_result *r, int i) {
-  int nb[64 * 8];
-  int n = mfbo_space_neighbours(seed_bench->space, r->trace_cfg, nb, 64);
-  for (int k = 0; k < n; k++)
-    if (memcmp(nb + k * r->n_params, r->trace_cfg + i * r->n_params,
-               (size_t)r->n_params * sizeof *nb) == 0)
-      return 1;
-  return 0;
+  int max = mfbo_space_max_neighbours(seed_bench->space), found = 0;
+  int *nb = malloc((size_t)(max > 0 ? max : 1) * r->n_params * sizeof *nb);
+  int n = nb ? mfbo_space_neighbours(seed_bench->space, r->trace_cfg, nb, max) : 0;
+  for (int k = 0; k < n && !found; k++)
+    found = memcmp(nb + k * r->n_params, r->trace_cfg + i * r->n_params,
+                   (size_t)r->n_params * sizeof *nb) == 0;
+  free(nb);
+  return found;
 }
 
 /* initial_design = adaptive: the default and 3 random picks; then, where the default was the

@@ -69,17 +69,17 @@ int main(int argc, char **argv) {
   mfbo_preload_end(&p);
 
   /* a pipe (a job on stdin) is not read: it is rank 0's to read */
-  char fifo[] = "/tmp/test_preload_XXXXXX";
-  CHECK(mkdtemp(fifo) != NULL);
-  char pipe_path[sizeof fifo + 8];
-  snprintf(pipe_path, sizeof pipe_path, "%s/job", fifo);
+  char dir[] = "/tmp/test_preload_XXXXXX"; /* mkdtemp's template: a directory for the pipe */
+  CHECK(mkdtemp(dir) != NULL);
+  char pipe_path[sizeof dir + 8];
+  snprintf(pipe_path, sizeof pipe_path, "%s/job", dir);
   CHECK(mkfifo(pipe_path, 0600) == 0);
   mfbo_preload_start(&p, pipe_path, NULL, NULL);
   CHECK(!p.started);
   CHECK(mfbo_preload_take(&p, pipe_path, text, len, &job) == -1);
   mfbo_preload_end(&p);
   unlink(pipe_path);
-  rmdir(fifo);
+  rmdir(dir);
 
   /* no job file (the built-in default job) */
   mfbo_preload_start(&p, NULL, NULL, NULL);

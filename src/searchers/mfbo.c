@@ -636,9 +636,10 @@ static int default_is_best(const mfbo_state *st) {
 
 /* Up to n of the default's unmeasured neighbours, in random order. */
 static int ask_default_neighbours(mfbo_state *st, mfbo_batch *batch, int n) {
-  int max_nb = 4096, d = st->n_params;
-  int *nb = malloc((size_t)max_nb * d * sizeof *nb), *def = malloc((size_t)d * sizeof *def);
-  size_t *order = malloc((size_t)max_nb * sizeof *order);
+  int max_nb = mfbo_space_max_neighbours(st->space), d = st->n_params;
+  size_t room = max_nb > 0 ? (size_t)max_nb : 1;
+  int *nb = malloc(room * d * sizeof *nb), *def = malloc((size_t)d * sizeof *def);
+  size_t *order = malloc(room * sizeof *order);
   int rc = nb && def && order ? 0 : -1, m = 0;
   if (rc == 0) {
     mfbo_space_default(st->space, def);

@@ -487,6 +487,39 @@ static void test_warm_refit(void) {
   mfbo_gp_free(gp);
 }
 
+/* A warm refit starts from the inverse Hessian where the gp's last fit ended: after a
+ * chain of warm refits (one point added before each), 2 iterations reach the cold fit's
+ * objective; from the identity (a fresh gp with the same points and theta) they do not. */
+static void test_warm_hessian(void) {
+  int n0 = 40, n = 60;
+  mfbo_gp *chain = mfbo_gp_alloc(2), *fresh = mfbo_gp_alloc(2), *cold = mfbo_gp_alloc(2);
+  mfbo_gp_fit_settings s = mfbo_gp_fit_defaults(), w = s;
+  w.warm = 1, w.warm_max_iter = 2;
+  for (int i = 0; i < n; i++) {
+    double x[2], fid, y = smooth_point(i, x, &fid);
+    CHECK(mfbo_gp_add(chain, x, y, fid) == 0);
+    CHECK(mfbo_gp_add(fresh, x, y, fid) == 0);
+    CHECK(mfbo_gp_add(cold, x, y, fid) == 0);
+    if (i == n0 - 1) CHECK(mfbo_gp_fit(chain, &s) == 0);
+    if (i >= n0 && i < n - 1) CHECK(mfbo_gp_fit(chain, &w) == 0);
+  }
+  double theta[4];
+  mfbo_gp_get_theta(chain, theta); /* theta after the refit on n - 1 points, for both */
+  mfbo_gp_set_theta(fresh, theta, s.nugget);
+  CHECK(mfbo_gp_fit(chain, &w) == 0);
+  CHECK(mfbo_gp_fit(fresh, &w) == 0);
+  CHECK(mfbo_gp_fit(cold, &s) == 0);
+  double t_chain[4], t_fresh[4], t_cold[4];
+  mfbo_gp_get_theta(chain, t_chain), mfbo_gp_get_theta(fresh, t_fresh);
+  mfbo_gp_get_theta(cold, t_cold);
+  double f_cold = mfbo_gp_objective(cold, t_cold, 1, NULL), tol = 1e-5 * fabs(f_cold);
+  double f_chain = mfbo_gp_objective(chain, t_chain, 1, NULL);
+  double f_fresh = mfbo_gp_objective(fresh, t_fresh, 1, NULL);
+  CHECK(f_chain >= f_cold - tol);
+  CHECK(f_fresh < f_cold - tol); /* the test is not vacuous */
+  mfbo_gp_free(chain), mfbo_gp_free(fresh), mfbo_gp_free(cold);
+}
+
 static void test_acquisitions(void) {
   const double phi0 = 0.3989422804014327, Phi1 = 0.8413447460685429, phi1 = 0.24197072451914337;
   CHECK_NEAR(mfbo_acq_ei(0, 1, 0, 0), phi0, 1e-14);
@@ -535,5 +568,6 @@ int main(void) {
   test_categorical_off_is_default();
   test_categorical_gradient();
   test_warm_refit();
+  test_warm_hessian();
   CHECK_DONE();
 }

@@ -54,6 +54,10 @@ struct mfbo_gp {
   double *ws_theta, ws_lml, ws_nugget;
   unsigned long ws_generation;
   int ws_n, ws_valid;
+  /* the BFGS inverse Hessian ((dim + 2)^2) where the last fit ended: a warm refit starts
+   * from it (a few iterations, where the identity took 8-14: docs/mfbo-speed.md) */
+  double *hess;
+  int hess_valid;
 };
 
 /* Factor generations come from one process-wide counter, so that no two factorisations of
@@ -116,7 +120,8 @@ mfbo_gp *mfbo_gp_alloc(int dim) {
   gp->ws_theta = malloc((size_t)(dim + 2) * sizeof *gp->ws_theta);
   gp->cont = malloc((size_t)dim * sizeof *gp->cont);
   gp->cat = malloc((size_t)dim * sizeof *gp->cat);
-  if (!gp->theta || !gp->ws_theta || !gp->cont || !gp->cat) {
+  gp->hess = dalloc((size_t)(dim + 2) * (dim + 2));
+  if (!gp->theta || !gp->ws_theta || !gp->cont || !gp->cat || !gp->hess) {
     mfbo_gp_free(gp);
     return NULL;
   }
@@ -148,6 +153,7 @@ void mfbo_gp_free(mfbo_gp *gp) {
   free(gp->cont);
   free(gp->cat);
   ws_free(gp);
+  free(gp->hess);
   free(gp);
 }
 
@@ -534,20 +540,29 @@ static double neg_objective(mfbo_gp *gp, int use_prior, const double *theta, dou
  * gradient at every trial point, 3-5 likelihood evaluations with gradient per iteration
  * against ~1.5 here (docs/mfbo-speed.md). At most max_iter iterations, until |gradient| <
  * gtol, or (ftol > 0) the objective rose by less than ftol (1 + |objective|) in each of the
- * last two iterations, or the line search fails. Returns -objective. */
+ * last two iterations, or the line search fails. H_io (NULL: none): the first inverse
+ * Hessian if *H_valid (else the identity, scaled after the first step), and on return the
+ * last one, *H_valid telling whether the end point's objective is finite. Returns
+ * -objective. */
 static double minimise_from(mfbo_gp *gp, const mfbo_gp_fit_settings *s, int max_iter,
-                            double gtol, double ftol, double *theta) {
+                            double gtol, double ftol, double *theta, double *H_io, int *H_valid) {
   int nt = gp->dim + 2, up = s->use_prior;
   double *H = dalloc((size_t)nt * nt), *v = dalloc(7 * (size_t)nt);
   if (!H || !v) {
     free(H), free(v);
+    if (H_valid) *H_valid = 0;
     return BAD_OBJECTIVE;
   }
   double *g = v, *gn = v + nt, *p = v + 2 * nt, *x = v + 3 * nt, *sv = v + 4 * nt;
   double *yv = v + 5 * nt, *Hy = v + 6 * nt;
   double f = neg_objective(gp, up, theta, g);
-  memset(H, 0, (size_t)nt * nt * sizeof *H);
-  for (int q = 0; q < nt; q++) H[q * nt + q] = 1;
+  int warm_H = H_io && *H_valid;
+  if (warm_H) {
+    memcpy(H, H_io, (size_t)nt * nt * sizeof *H);
+  } else {
+    memset(H, 0, (size_t)nt * nt * sizeof *H);
+    for (int q = 0; q < nt; q++) H[q * nt + q] = 1;
+  }
   for (int it = 0, small = 0; it < max_iter && f < BAD_OBJECTIVE && small < 2; it++) {
     double gnorm = cblas_dnrm2(nt, g, 1);
     if (gnorm < gtol) break;
@@ -573,7 +588,7 @@ static double minimise_from(mfbo_gp *gp, const mfbo_gp_fit_settings *s, int max_
     for (int q = 0; q < nt; q++) sv[q] = x[q] - theta[q], yv[q] = gn[q] - g[q];
     double sy = cblas_ddot(nt, sv, 1, yv, 1), yy = cblas_ddot(nt, yv, 1, yv, 1);
     if (sy > 1e-10 * sqrt(yy) * pn * a) { /* curvature: update the inverse Hessian */
-      if (it == 0) /* scale the initial guess (Nocedal & Wright 6.20) */
+      if (it == 0 && !warm_H) /* scale the initial guess (Nocedal & Wright 6.20) */
         for (int q = 0; q < nt; q++) H[q * nt + q] = sy / yy;
       cblas_dsymv(CblasRowMajor, CblasUpper, nt, 1.0, H, nt, yv, 1, 0.0, Hy, 1);
       double yHy = cblas_ddot(nt, yv, 1, Hy, 1);
@@ -585,6 +600,10 @@ static double minimise_from(mfbo_gp *gp, const mfbo_gp_fit_settings *s, int max_
     memcpy(theta, x, (size_t)nt * sizeof *theta);
     memcpy(g, gn, (size_t)nt * sizeof *g);
     f = fn;
+  }
+  if (H_io) { /* the next warm refit's start, if this one ended at a finite objective */
+    *H_valid = f < BAD_OBJECTIVE;
+    memcpy(H_io, H, (size_t)nt * nt * sizeof *H);
   }
   free(H), free(v);
   return f;
@@ -602,7 +621,7 @@ static double cold_starts(mfbo_gp *gp, const mfbo_gp_fit_settings *s, double *be
       memcpy(cand, gp->theta, (size_t)nt * sizeof *cand); /* warm start: the last fit */
     else
       default_theta(gp->dim, starts[r - 1][0], starts[r - 1][1], cand);
-    double f = minimise_from(gp, s, s->max_iter, COLD_GTOL, s->ftol, cand);
+    double f = minimise_from(gp, s, s->max_iter, COLD_GTOL, s->ftol, cand, NULL, NULL);
     if (f < best_f) {
       best_f = f;
       memcpy(best, cand, (size_t)nt * sizeof *best);
@@ -640,18 +659,21 @@ int mfbo_gp_fit(mfbo_gp *gp, const mfbo_gp_fit_settings *s) {
   if (gp->n >= 2 && s->warm) {
     double cand[nt];
     memcpy(cand, gp->theta, (size_t)nt * sizeof *cand);
-    double f = s->warm_max_iter > 0 ? minimise_from(gp, s, s->warm_max_iter, s->warm_gtol,
-                                                    s->warm_ftol, cand)
-                                    : BAD_OBJECTIVE;
+    double f = s->warm_max_iter > 0
+                   ? minimise_from(gp, s, s->warm_max_iter, s->warm_gtol, s->warm_ftol, cand,
+                                   gp->hess, &gp->hess_valid)
+                   : BAD_OBJECTIVE;
     if (f < BAD_OBJECTIVE) memcpy(gp->theta, cand, (size_t)nt * sizeof *cand);
   } else if (gp->n >= 2) {
     double best[nt];
+    gp->hess_valid = 0; /* a cold fit's restarts leave no Hessian of theirs, unless: */
     mfbo_gp *sub = s->cold_subset >= 2 && gp->n > s->cold_subset ? subset(gp, s->cold_subset)
                                                                   : NULL;
     if (sub) { /* the starts on the subset, then the best of them on everything */
       cold_starts(sub, s, best);
       mfbo_gp_free(sub);
-      if (minimise_from(gp, s, s->max_iter, COLD_GTOL, s->ftol, best) >= BAD_OBJECTIVE)
+      if (minimise_from(gp, s, s->max_iter, COLD_GTOL, s->ftol, best, gp->hess,
+                        &gp->hess_valid) >= BAD_OBJECTIVE)
         cold_starts(gp, s, best);
     } else {
       cold_starts(gp, s, best);

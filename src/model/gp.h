@@ -36,7 +36,9 @@ typedef struct mfbo_gp mfbo_gp;
  * theta (the last fit's, or the defaults) and from n_restarts - 1 fixed starting points,
  * max_iter iterations each, until the gradient's norm is below 1e-4, and keeps the best.
  * A warm refit (warm = 1) runs BFGS once, from the current theta only, for at most
- * warm_max_iter iterations, until the gradient's norm is below warm_gtol: for refitting
+ * warm_max_iter iterations, until the gradient's norm is below warm_gtol, with the inverse
+ * Hessian where the gp's last fit ended as its first (the identity if none: a cold fit
+ * without a subset, a failed fit, a new gp): for refitting
  * after a few observations were added to a fitted model, whose optimum moved little
  * (tests/test_gp.c checks that it reaches the cold fit's objective). A zero-initialised
  * struct is a valid cold fit with no restarts beyond the first start; take

@@ -18,11 +18,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dest"/bin/bench "$dest"/lib "$dest"/jobs "$dest"/bench
 cp "$build"/mfbo-sweep "$build"/mfbo-analyze "$dest"/bin/
 cp "$build"/bench/results_digest "$dest"/bin/bench/
+[ ! -x "$build"/bench/mfbo_speed ] || cp "$build"/bench/mfbo_speed "$dest"/bin/bench/ # the GP step
 # the libraries outside the machine's own Open MPI, HDF5 and base system
 lacking='libgsl|libgslcblas|libopenblas|libblas|liblapack|liblapacke|libtmglib|libinih|libjansson|libgfortran|libquadmath'
 ldd "$build"/mfbo-sweep "$build"/mfbo-analyze | awk '$2 == "=>" {print $1, $3}' | sort -u |
   grep -E "^($lacking)\.so" | while read -r name path; do cp -L "$path" "$dest/lib/$name"; done
 cp "$here"/jobs/scaling-*.ini "$here"/jobs/zero-cost-tasks.ini "$here"/jobs/study-real-*.ini "$dest"/jobs/
-cp "$here"/bench/scaling.sh "$here"/bench/rank0_limits.sh "$dest"/bench/ 2>/dev/null ||
-  cp "$here"/bench/scaling.sh "$dest"/bench/
+cp "$here"/bench/scaling.sh "$here"/bench/rank0_limits.sh "$here"/bench/botorch_gp_speed.py \
+  "$here"/bench/device_issue24.sh "$dest"/bench/
 du -sh "$dest"

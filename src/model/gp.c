@@ -21,7 +21,20 @@
 #include <gsl/gsl_errno.h>
 #include <lapacke.h>
 
+/* exp in vector form (glibc's libmvec, as <math.h> declares it under -ffast-math, which this
+ * file is not built with): kernel_row's `omp simd` loops call it two values at a time, with
+ * -fopenmp-simd -fno-math-errno (CMakeLists.txt). About 40% off the candidate set's kernel
+ * values (docs/mfbo-speed.md); results within 2 ulp of the scalar exp. */
+#ifdef MFBO_LIBMVEC
+#pragma omp declare simd notinbranch
+double exp(double);
+#define MFBO_SIMD _Pragma("omp simd")
+#else
+#define MFBO_SIMD
+#endif
+
 #define SQRT5 2.23606797749978969641
+#define KERNEL_BLOCK 256     /* kernel values per block of kernel_row's exp loop */
 #define PREDICT_CHUNK 2048   /* candidates per K_* block: bounds memory for big pools */
 #define THETA_LIMIT 12.0     /* |log hyperparameter| beyond this is rejected by the fit */
 #define BAD_OBJECTIVE 1e30
@@ -228,8 +241,8 @@ static kern kern_make(const mfbo_gp *gp, const double *theta, double *w) {
  * categorical factor): d k / d log ell_q = dfac[j] (x_q - p_jq)^2 / ell_q^2 for a
  * continuous q, and k (2 [x_q != p_jq] / ell_q^2) for a categorical q. tmp: n doubles of
  * scratch when the gp has categorical coordinates (else unused, may be NULL).
- * Bit for bit with no categorical coordinate: r^2 sums (x_q - p_jq)^2 / ell_q^2 in
- * coordinate order and k = sf2 * ((1 + s + s^2 / 3) exp(-s)), as this file always did. */
+ * r^2 sums (x_q - p_jq)^2 / ell_q^2 in coordinate order and k = sf2 * ((1 + s + s^2 / 3)
+ * exp(-s)) (times exp(-categorical sum)); exp in vector form (libmvec) where built so. */
 static void kernel_row(const kern *kp, const double *x, const double *P, size_t ld, int n,
                        double *restrict out, double *restrict tmp, double *restrict dfac) {
   const mfbo_gp *gp = kp->gp;
@@ -253,12 +266,21 @@ static void kernel_row(const kern *kp, const double *x, const double *P, size_t 
     }
   }
   double sf2 = kp->sf2;
-  for (int j = 0; j < n; j++) {
-    double s = SQRT5 * sqrt(out[j]), e = exp(-s);
-    double k = sf2 * ((1 + s + s * s / 3) * e), f = 1;
-    if (gp->n_cat) k *= (f = exp(-tmp[j]));
-    out[j] = k;
-    if (dfac) dfac[j] = sf2 * (5.0 / 3.0) * (1 + s) * e * f;
+  for (int j0 = 0; j0 < n; j0 += KERNEL_BLOCK) {
+    int nb = n - j0 < KERNEL_BLOCK ? n - j0 : KERNEL_BLOCK;
+    double s[KERNEL_BLOCK], e[KERNEL_BLOCK], f[KERNEL_BLOCK];
+    for (int b = 0; b < nb; b++) s[b] = SQRT5 * sqrt(out[j0 + b]);
+    MFBO_SIMD
+    for (int b = 0; b < nb; b++) e[b] = exp(-s[b]);
+    if (gp->n_cat) {
+      MFBO_SIMD
+      for (int b = 0; b < nb; b++) f[b] = exp(-tmp[j0 + b]);
+    } else {
+      for (int b = 0; b < nb; b++) f[b] = 1;
+    }
+    for (int b = 0; b < nb; b++) out[j0 + b] = sf2 * ((1 + s[b] + s[b] * s[b] / 3) * e[b]) * f[b];
+    if (dfac)
+      for (int b = 0; b < nb; b++) dfac[j0 + b] = sf2 * (5.0 / 3.0) * (1 + s[b]) * e[b] * f[b];
   }
 }
 

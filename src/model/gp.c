@@ -24,7 +24,7 @@
 /* exp in vector form (glibc's libmvec, as <math.h> declares it under -ffast-math, which this
  * file is not built with): kernel_row's `omp simd` loops call it two values at a time, with
  * -fopenmp-simd -fno-math-errno (CMakeLists.txt). About 40% off the candidate set's kernel
- * values (docs/mfbo-speed.md); results within 2 ulp of the scalar exp. */
+ * values (docs/mfbo-speed.md); results within a few ulp of the scalar exp. */
 #ifdef MFBO_LIBMVEC
 #pragma omp declare simd notinbranch
 double exp(double);

@@ -688,7 +688,7 @@ int mfbo_gp_fit(mfbo_gp *gp, const mfbo_gp_fit_settings *s) {
     if (f < BAD_OBJECTIVE) memcpy(gp->theta, cand, (size_t)nt * sizeof *cand);
   } else if (gp->n >= 2) {
     double best[nt];
-    gp->hess_valid = 0; /* a cold fit's restarts leave no Hessian of theirs, unless: */
+    gp->hess_valid = 0; /* set again only by the subset path's final BFGS on all n */
     mfbo_gp *sub = s->cold_subset >= 2 && gp->n > s->cold_subset ? subset(gp, s->cold_subset)
                                                                   : NULL;
     if (sub) { /* the starts on the subset, then the best of them on everything */

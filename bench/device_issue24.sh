@@ -19,7 +19,8 @@ sed -i "s#= \.\./data/#= $PWD/data/#" "$D"/jobs/*.ini
 {
   date -u; mpirun --version | head -1; lscpu | sed -n '1,20p'; free -g | head -2
   ldd "$D"/bin/mfbo-sweep | grep "not found"; cat /proc/loadavg
-  python3 -c 'import torch, botorch, gpytorch; print("torch", torch.__version__, "botorch", botorch.__version__, "gpytorch", gpytorch.__version__)'
+  python3 -c 'import torch, botorch, gpytorch as g
+print("torch", torch.__version__, "botorch", botorch.__version__, "gpytorch", g.__version__)'
 } 2>&1 | tee "$out/env.txt"
 job=$D/jobs/scaling-dedispersion-MI250X.ini
 bash "$D"/bench/scaling.sh -b "$D"/bin -n "1 8 16" -c 1-30 -x "$job" 2>&1 | tee "$out/ceiling.md"

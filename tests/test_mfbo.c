@@ -187,7 +187,8 @@ static void test_adaptive_opening(void) {
   mfbo_benchmark *moved = toy_seed_moved();
   CHECK(moved != NULL);
   for (long seed = 1; seed <= 20 && moved; seed++) {
-    mfbo_run_result r = toy_run(seed <= 10 ? seed_bench : moved, &mfbo_searcher_mfbo, opening, seed);
+    const mfbo_benchmark *b = seed <= 10 ? seed_bench : moved;
+    mfbo_run_result r = toy_run(b, &mfbo_searcher_mfbo, opening, seed);
     CHECK(r.n_evals == 10);
     if (r.n_evals != 10) continue;
     int def_best = 1, near = 0;

@@ -53,7 +53,8 @@ typedef struct {
 } mfbo_settings_t;
 
 enum { CAT_NONE, CAT_BINARY, CAT_SMALL };
-enum { DESIGN_RANDOM, DESIGN_MAXIMIN, DESIGN_ADAPTIVE }; /* initial_design, in design_names' order */
+/* initial_design, in design_names' order */
+enum { DESIGN_RANDOM, DESIGN_MAXIMIN, DESIGN_ADAPTIVE };
 
 /* One configuration the search has asked for. */
 typedef struct {

@@ -7,9 +7,9 @@ dataset, a copy of FILE with one byte of its first chunk's stored data flipped (
 h5py's chunk info) must make h5py raise on reading that dataset, and mfbo-analyze must exit 2
 with a message naming the copy if it reads that dataset (it does not read /timing, so the
 copy with a flipped /timing chunk must still give exit 0). With SWEEP and JOB (the job that
-wrote FILE), `SWEEP JOB -o COPY --resume` must refuse every copy too (exit 2, "damaged", with HDF5's reason),
-leaving it as it was: a complete file of the job is read whole before it is called complete.
-Prints one line per check; exit 1 if any failed."""
+wrote FILE), `SWEEP JOB -o COPY --resume` must refuse every copy too (exit 2, "damaged", with
+HDF5's reason), leaving it as it was: a complete file of the job is read whole before it is
+called complete. Prints one line per check; exit 1 if any failed."""
 import shutil
 import subprocess
 import sys
